@@ -1,0 +1,238 @@
+"""Ports: what the use cases need from the outside world, and nothing more.
+
+Every repository belongs to one unit of work; nothing it writes is visible to
+anyone else before `UnitOfWork.commit()` returns.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Generic, Protocol, Self, TypeVar
+
+from domain.bookings import HourBooking, Supply
+from domain.customers import Customer
+from domain.events import OrderEvent
+from domain.orders import Order, OrderStatus
+from domain.rates import RateRule
+from domain.settings import InvoicingSettings
+from domain.vat import VatCode
+from domain.work import Employee, Project, Task
+
+T = TypeVar("T")
+T_co = TypeVar("T_co", covariant=True)
+
+MAX_PAGE_SIZE = 500
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    """Forward keyset pagination: `first` items after the opaque cursor `after`."""
+
+    first: int = 50
+    after: str | None = None
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    edges: list[tuple[str, T]]
+    has_next_page: bool
+    has_previous_page: bool
+    total_count: int
+
+    @property
+    def items(self) -> list[T]:
+        return [item for _, item in self.edges]
+
+
+@dataclass(frozen=True)
+class CustomerFilter:
+    search: str | None = None
+
+
+@dataclass(frozen=True)
+class SourceFilter:
+    """Filter for bookings and supplies; `billed` None means both."""
+
+    customer_id: uuid.UUID | None = None
+    period_start: dt.date | None = None
+    period_end: dt.date | None = None
+    billed: bool | None = None
+    employee_id: uuid.UUID | None = None
+
+
+@dataclass(frozen=True)
+class OrderFilter:
+    customer_id: uuid.UUID | None = None
+    period_start: dt.date | None = None
+    period_end: dt.date | None = None
+    status: OrderStatus | None = None
+
+
+@dataclass(frozen=True)
+class UnbilledSelection:
+    period_start: dt.date
+    period_end: dt.date
+    customer_ids: frozenset[uuid.UUID] = frozenset()
+
+
+class CustomerRepository(Protocol):
+    async def get(self, customer_id: uuid.UUID) -> Customer | None: ...
+    async def get_many(self, ids: Sequence[uuid.UUID]) -> list[Customer]: ...
+    async def by_code(self, code: str) -> Customer | None: ...
+    async def add(self, customer: Customer) -> None: ...
+    async def delete(self, customer: Customer) -> None: ...
+    async def is_referenced(self, customer_id: uuid.UUID) -> bool:
+        """True when a booking, supply, project or order points at the customer."""
+        ...
+
+    async def page(self, where: CustomerFilter, request: PageRequest) -> Page[Customer]: ...
+
+
+class WorkRepository(Protocol):
+    """Employees, projects and tasks."""
+
+    async def employee(self, employee_id: uuid.UUID) -> Employee | None: ...
+    async def employees(self, ids: Sequence[uuid.UUID] | None = None) -> list[Employee]:
+        """The given employees, or all of them when `ids` is None."""
+        ...
+
+    async def employee_by_code(self, code: str) -> Employee | None: ...
+    async def add_employee(self, employee: Employee) -> None: ...
+    async def project(self, project_id: uuid.UUID) -> Project | None: ...
+    async def projects(self, ids: Sequence[uuid.UUID] | None = None) -> list[Project]: ...
+    async def project_by_code(self, customer_id: uuid.UUID, code: str) -> Project | None: ...
+    async def add_project(self, project: Project) -> None: ...
+    async def task(self, task_id: uuid.UUID) -> Task | None: ...
+    async def tasks(self, ids: Sequence[uuid.UUID] | None = None) -> list[Task]: ...
+    async def add_task(self, task: Task) -> None: ...
+
+
+class BookingRepository(Protocol):
+    async def get(self, booking_id: uuid.UUID) -> HourBooking | None: ...
+    async def get_many(self, ids: Sequence[uuid.UUID]) -> list[HourBooking]: ...
+    async def add(self, booking: HourBooking) -> None: ...
+    async def delete(self, booking: HourBooking) -> None: ...
+    async def billed_on(self, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, uuid.UUID]:
+        """Booking id -> id of the order line it is billed on, for billed ones only."""
+        ...
+
+    async def unbilled(self, selection: UnbilledSelection) -> list[HourBooking]:
+        """Billable bookings in the period (and customers) that are on no order line."""
+        ...
+
+    async def page(self, where: SourceFilter, request: PageRequest) -> Page[HourBooking]: ...
+
+
+class SupplyRepository(Protocol):
+    async def get(self, supply_id: uuid.UUID) -> Supply | None: ...
+    async def get_many(self, ids: Sequence[uuid.UUID]) -> list[Supply]: ...
+    async def add(self, supply: Supply) -> None: ...
+    async def delete(self, supply: Supply) -> None: ...
+    async def billed_on(self, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, uuid.UUID]: ...
+    async def unbilled(self, selection: UnbilledSelection) -> list[Supply]: ...
+    async def page(self, where: SourceFilter, request: PageRequest) -> Page[Supply]: ...
+
+
+class RateRuleRepository(Protocol):
+    async def get(self, rule_id: uuid.UUID) -> RateRule | None: ...
+    async def all(self) -> list[RateRule]: ...
+    async def add(self, rule: RateRule) -> None: ...
+    async def delete(self, rule: RateRule) -> None: ...
+    async def page(self, request: PageRequest) -> Page[RateRule]: ...
+
+
+class VatCodeRepository(Protocol):
+    async def all(self) -> list[VatCode]: ...
+    async def get(self, code: str) -> VatCode | None: ...
+    async def add(self, vat_code: VatCode) -> None: ...
+
+
+class SettingsRepository(Protocol):
+    async def invoicing(self) -> InvoicingSettings:
+        """The stored settings; defaults (and stored) when none were saved yet."""
+        ...
+
+
+class OrderRepository(Protocol):
+    async def get(self, order_id: uuid.UUID) -> Order | None:
+        """The order with its lines and their provenance loaded."""
+        ...
+
+    async def get_many(self, ids: Sequence[uuid.UUID]) -> list[Order]: ...
+    async def add(self, order: Order) -> None: ...
+    async def add_many(self, orders: Sequence[Order]) -> None:
+        """Insert many new orders at once (generation); a fast path, same result as `add`.
+
+        Raises HourbillError(CONFLICT) when a booking or supply on them is
+        already billed on another line (also one committed concurrently).
+        """
+        ...
+
+    async def delete(self, order: Order) -> None:
+        """Delete the order with its lines; its bookings and supplies become unbilled."""
+        ...
+
+    async def next_numbers(self, count: int) -> list[int]:
+        """Reserve `count` consecutive order numbers; numbers are never handed out twice."""
+        ...
+
+    async def page(self, where: OrderFilter, request: PageRequest) -> Page[Order]: ...
+    async def flush(self) -> None:
+        """Write pending changes so database constraints are checked now."""
+        ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction. Leaving the block without `commit()` rolls everything back.
+
+    `commit()` raises HourbillError(CONFLICT) when a concurrent transaction won a
+    race for the same bookings or supplies; then nothing of this one is kept.
+    """
+
+    customers: CustomerRepository
+    work: WorkRepository
+    bookings: BookingRepository
+    supplies: SupplyRepository
+    rate_rules: RateRuleRepository
+    vat_codes: VatCodeRepository
+    settings: SettingsRepository
+    orders: OrderRepository
+
+    async def __aenter__(self) -> Self: ...
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+    async def commit(self) -> None: ...
+    async def rollback(self) -> None: ...
+
+
+class UnitOfWorkFactory(Protocol):
+    def __call__(self) -> UnitOfWork: ...
+
+
+class EventPublisher(Protocol):
+    """Delivers order events to subscribers. Called only after a successful commit."""
+
+    async def publish(self, events: Sequence[OrderEvent]) -> None: ...
+
+
+class EventSubscriptions(Protocol):
+    def subscribe(self) -> EventStream: ...
+
+
+class EventStream(Protocol):
+    def __aiter__(self) -> EventStream: ...
+    async def __anext__(self) -> OrderEvent: ...
+    async def aclose(self) -> None: ...
+
+
+class Clock(Protocol):
+    def today(self) -> dt.date: ...
+    def now(self) -> dt.datetime: ...

@@ -1,0 +1,67 @@
+"""Everything the application offers, in one object the driving adapters depend on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from application.ports import EventSubscriptions
+from application.queries import Queries
+from application.use_cases.customers import CreateCustomer, DeleteCustomer, UpdateCustomer
+from application.use_cases.generation import GenerateOrders, PreviewOrderGeneration
+from application.use_cases.orders import (
+    AddOrderLine,
+    CreateOrder,
+    DeleteOrderLine,
+    DeleteOrders,
+    MergeOrders,
+    UpdateOrder,
+    UpdateOrderLine,
+)
+from application.use_cases.sources import (
+    DeleteBooking,
+    DeleteSupply,
+    RecordBooking,
+    RecordSupply,
+    UpdateBooking,
+    UpdateSupply,
+)
+from application.use_cases.work import (
+    CreateEmployee,
+    CreateProject,
+    CreateRateRule,
+    CreateTask,
+    DeleteRateRule,
+    SaveVatCode,
+    UpdateInvoicingSettings,
+)
+
+
+@dataclass(frozen=True)
+class Hourbill:
+    queries: Queries
+    order_events: EventSubscriptions
+    create_customer: CreateCustomer
+    update_customer: UpdateCustomer
+    delete_customer: DeleteCustomer
+    create_employee: CreateEmployee
+    create_project: CreateProject
+    create_task: CreateTask
+    create_rate_rule: CreateRateRule
+    delete_rate_rule: DeleteRateRule
+    save_vat_code: SaveVatCode
+    update_invoicing_settings: UpdateInvoicingSettings
+    record_booking: RecordBooking
+    update_booking: UpdateBooking
+    delete_booking: DeleteBooking
+    record_supply: RecordSupply
+    update_supply: UpdateSupply
+    delete_supply: DeleteSupply
+    preview_order_generation: PreviewOrderGeneration
+    generate_orders: GenerateOrders
+    create_order: CreateOrder
+    update_order: UpdateOrder
+    add_order_line: AddOrderLine
+    update_order_line: UpdateOrderLine
+    delete_order_line: DeleteOrderLine
+    delete_orders: DeleteOrders
+    merge_orders: MergeOrders

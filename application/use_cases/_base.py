@@ -1,0 +1,47 @@
+"""What every use case shares: a unit-of-work factory and lookups that fail typed."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Iterable
+from dataclasses import replace
+from typing import Any, TypeVar
+
+from application.ports import UnitOfWorkFactory
+from domain.errors import not_found
+
+T = TypeVar("T")
+
+
+class UseCase:
+    def __init__(self, uow: UnitOfWorkFactory) -> None:
+        self.uow = uow
+
+
+async def require(lookup: Awaitable[T | None], kind: str, ident: uuid.UUID | str, field: str) -> T:
+    """Await a repository lookup; a missing thing is a NOT_FOUND error on `field`."""
+    found = await lookup
+    if found is None:
+        raise not_found(kind, ident, field)
+    return found
+
+
+def changes(request: object, *, skip: tuple[str, ...] = ("id",)) -> dict[str, Any]:
+    """The fields of a patch request that were given (not None)."""
+    return {
+        name: value
+        for name, value in vars(request).items()
+        if name not in skip and value is not None
+    }
+
+
+def patched(entity: T, patch: dict[str, Any], clear: Iterable[str] = ()) -> T:
+    """A validated copy of the entity with the patch applied; the entity is untouched."""
+    return replace(entity, **patch, **dict.fromkeys(clear))  # type: ignore[type-var]
+
+
+def apply_patch(entity: Any, patch: dict[str, Any], clear: Iterable[str] = ()) -> None:
+    """Validate the patched entity as a whole first; only then change the entity itself."""
+    candidate = patched(entity, patch, clear)
+    for name in [*patch, *clear]:
+        setattr(entity, name, getattr(candidate, name))

@@ -1,0 +1,64 @@
+"""Money and quantities: Decimal only, rounded explicitly and in one place."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from domain.errors import ErrorCode, HourbillError
+
+CENT = Decimal("0.01")
+ZERO = Decimal("0")
+HUNDRED = Decimal("100")
+
+
+def round_money(amount: Decimal) -> Decimal:
+    """Commercial rounding to cents: half away from zero, as on Dutch invoices."""
+    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def decimals_of(value: Decimal) -> int:
+    exponent = value.normalize().as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 0
+
+
+def checked_decimal(
+    value: Decimal | int | str,
+    field: str,
+    *,
+    places: int,
+    minimum: Decimal | None = None,
+    maximum: Decimal | None = None,
+    strictly_positive: bool = False,
+) -> Decimal:
+    """Parse and validate a decimal input; never rounds silently."""
+    try:
+        number = Decimal(value)
+    except (InvalidOperation, ValueError, TypeError):
+        raise HourbillError.single(ErrorCode.INVALID, f"{field} is not a number", field) from None
+    if not number.is_finite():
+        raise HourbillError.single(ErrorCode.INVALID, f"{field} must be a finite number", field)
+    if decimals_of(number) > places:
+        raise HourbillError.single(
+            ErrorCode.TOO_PRECISE, f"{field} allows at most {places} decimals", field
+        )
+    if strictly_positive and number <= ZERO:
+        raise HourbillError.single(ErrorCode.OUT_OF_RANGE, f"{field} must be more than 0", field)
+    if minimum is not None and number < minimum:
+        raise HourbillError.single(
+            ErrorCode.OUT_OF_RANGE, f"{field} must be at least {minimum}", field
+        )
+    if maximum is not None and number > maximum:
+        raise HourbillError.single(
+            ErrorCode.OUT_OF_RANGE, f"{field} must be at most {maximum}", field
+        )
+    return number
+
+
+def line_amount(quantity: Decimal, unit_price: Decimal, discount_percent: Decimal) -> Decimal:
+    """Net line amount in cents: quantity × price less the discount, rounded once."""
+    gross = quantity * unit_price
+    return round_money(gross * (HUNDRED - discount_percent) / HUNDRED)
+
+
+def vat_amount(base: Decimal, rate_percent: Decimal) -> Decimal:
+    return round_money(base * rate_percent / HUNDRED)

@@ -1,0 +1,395 @@
+"""Hand-written fakes of the application's ports: in memory, transactional, no mocks.
+
+`FakeStore` is the "database". Each `FakeUnitOfWork` works on a deep copy of it
+and swaps its copy in on commit, so a unit of work left without commit changes
+nothing, exactly like the SQL one.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Any, Self, TypeVar
+
+from application.ports import (
+    CustomerFilter,
+    OrderFilter,
+    Page,
+    PageRequest,
+    SourceFilter,
+    UnbilledSelection,
+)
+from domain.bookings import HourBooking, Supply
+from domain.customers import Customer
+from domain.errors import ErrorCode, HourbillError
+from domain.events import OrderEvent
+from domain.orders import Order
+from domain.rates import RateRule
+from domain.settings import InvoicingSettings
+from domain.vat import VatCode
+from domain.work import Employee, Project, Task
+
+T = TypeVar("T")
+
+
+def dutch_vat_codes() -> dict[str, VatCode]:
+    from decimal import Decimal
+
+    return {
+        "21": VatCode("21", "BTW hoog 21%", Decimal("21")),
+        "9": VatCode("9", "BTW laag 9%", Decimal("9")),
+        "0": VatCode("0", "BTW 0%", Decimal("0")),
+    }
+
+
+@dataclass
+class FakeStore:
+    customers: dict[uuid.UUID, Customer] = field(default_factory=dict)
+    employees: dict[uuid.UUID, Employee] = field(default_factory=dict)
+    projects: dict[uuid.UUID, Project] = field(default_factory=dict)
+    tasks: dict[uuid.UUID, Task] = field(default_factory=dict)
+    bookings: dict[uuid.UUID, HourBooking] = field(default_factory=dict)
+    supplies: dict[uuid.UUID, Supply] = field(default_factory=dict)
+    rate_rules: dict[uuid.UUID, RateRule] = field(default_factory=dict)
+    vat_codes: dict[str, VatCode] = field(default_factory=dutch_vat_codes)
+    settings: InvoicingSettings = field(default_factory=InvoicingSettings)
+    orders: dict[uuid.UUID, Order] = field(default_factory=dict)
+    last_number: int = 0
+    commits: int = 0
+
+    def billed_bookings(self) -> dict[uuid.UUID, uuid.UUID]:
+        return {
+            ref.booking_id: line.id
+            for order in self.orders.values()
+            for line in order.lines
+            for ref in line.bookings
+        }
+
+    def billed_supplies(self) -> dict[uuid.UUID, uuid.UUID]:
+        return {
+            ref.supply_id: line.id
+            for order in self.orders.values()
+            for line in order.lines
+            for ref in line.supplies
+        }
+
+
+def _page(items: list[T], request: PageRequest, key: Callable[[T], str]) -> Page[T]:
+    ordered = sorted(items, key=key)
+    start = 0
+    if request.after is not None:
+        start = next((i + 1 for i, item in enumerate(ordered) if key(item) == request.after), 0)
+    window = ordered[start : start + request.first]
+    return Page(
+        edges=[(key(item), item) for item in window],
+        has_next_page=start + request.first < len(ordered),
+        has_previous_page=start > 0,
+        total_count=len(ordered),
+    )
+
+
+def _pick(source: dict[Any, T], ids: Iterable[Any] | None) -> list[T]:
+    if ids is None:
+        return list(source.values())
+    return [source[i] for i in ids if i in source]
+
+
+class _Repo:
+    def __init__(self, store: FakeStore) -> None:
+        self.store = store
+
+
+class FakeCustomers(_Repo):
+    async def get(self, customer_id: uuid.UUID) -> Customer | None:
+        return self.store.customers.get(customer_id)
+
+    async def get_many(self, ids: Sequence[uuid.UUID]) -> list[Customer]:
+        return _pick(self.store.customers, ids)
+
+    async def by_code(self, code: str) -> Customer | None:
+        return next((c for c in self.store.customers.values() if c.code == code), None)
+
+    async def add(self, customer: Customer) -> None:
+        self.store.customers[customer.id] = customer
+
+    async def delete(self, customer: Customer) -> None:
+        del self.store.customers[customer.id]
+
+    async def is_referenced(self, customer_id: uuid.UUID) -> bool:
+        s = self.store
+        return any(
+            x.customer_id == customer_id
+            for x in [*s.bookings.values(), *s.supplies.values(), *s.projects.values(), *s.orders.values()]
+        )
+
+    async def page(self, where: CustomerFilter, request: PageRequest) -> Page[Customer]:
+        needle = (where.search or "").lower()
+        items = [
+            c for c in self.store.customers.values()
+            if needle in c.code.lower() or needle in c.name.lower()
+        ]
+        return _page(items, request, lambda c: f"{c.code}|{c.id}")
+
+
+class FakeWork(_Repo):
+    async def employee(self, employee_id: uuid.UUID) -> Employee | None:
+        return self.store.employees.get(employee_id)
+
+    async def employees(self, ids: Sequence[uuid.UUID] | None = None) -> list[Employee]:
+        return _pick(self.store.employees, ids)
+
+    async def employee_by_code(self, code: str) -> Employee | None:
+        return next((e for e in self.store.employees.values() if e.code == code), None)
+
+    async def add_employee(self, employee: Employee) -> None:
+        self.store.employees[employee.id] = employee
+
+    async def project(self, project_id: uuid.UUID) -> Project | None:
+        return self.store.projects.get(project_id)
+
+    async def projects(self, ids: Sequence[uuid.UUID] | None = None) -> list[Project]:
+        return _pick(self.store.projects, ids)
+
+    async def project_by_code(self, customer_id: uuid.UUID, code: str) -> Project | None:
+        return next(
+            (p for p in self.store.projects.values() if p.customer_id == customer_id and p.code == code),
+            None,
+        )
+
+    async def add_project(self, project: Project) -> None:
+        self.store.projects[project.id] = project
+
+    async def task(self, task_id: uuid.UUID) -> Task | None:
+        return self.store.tasks.get(task_id)
+
+    async def tasks(self, ids: Sequence[uuid.UUID] | None = None) -> list[Task]:
+        return _pick(self.store.tasks, ids)
+
+    async def add_task(self, task: Task) -> None:
+        self.store.tasks[task.id] = task
+
+
+def _source_matches(item: HourBooking | Supply, where: SourceFilter, billed: bool) -> bool:
+    return (
+        (where.customer_id is None or item.customer_id == where.customer_id)
+        and (where.period_start is None or item.date >= where.period_start)
+        and (where.period_end is None or item.date <= where.period_end)
+        and (where.billed is None or where.billed == billed)
+        and (
+            where.employee_id is None
+            or getattr(item, "employee_id", None) == where.employee_id
+        )
+    )
+
+
+def _selected(item: HourBooking | Supply, selection: UnbilledSelection) -> bool:
+    in_period = selection.period_start <= item.date <= selection.period_end
+    return in_period and (not selection.customer_ids or item.customer_id in selection.customer_ids)
+
+
+class FakeBookings(_Repo):
+    async def get(self, booking_id: uuid.UUID) -> HourBooking | None:
+        return self.store.bookings.get(booking_id)
+
+    async def get_many(self, ids: Sequence[uuid.UUID]) -> list[HourBooking]:
+        return _pick(self.store.bookings, ids)
+
+    async def add(self, booking: HourBooking) -> None:
+        self.store.bookings[booking.id] = booking
+
+    async def delete(self, booking: HourBooking) -> None:
+        del self.store.bookings[booking.id]
+
+    async def billed_on(self, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, uuid.UUID]:
+        billed = self.store.billed_bookings()
+        return {i: billed[i] for i in ids if i in billed}
+
+    async def unbilled(self, selection: UnbilledSelection) -> list[HourBooking]:
+        billed = self.store.billed_bookings()
+        return [
+            b for b in self.store.bookings.values()
+            if b.billable and b.id not in billed and _selected(b, selection)
+        ]
+
+    async def page(self, where: SourceFilter, request: PageRequest) -> Page[HourBooking]:
+        billed = self.store.billed_bookings()
+        items = [b for b in self.store.bookings.values() if _source_matches(b, where, b.id in billed)]
+        return _page(items, request, lambda b: f"{b.date.isoformat()}|{b.id}")
+
+
+class FakeSupplies(_Repo):
+    async def get(self, supply_id: uuid.UUID) -> Supply | None:
+        return self.store.supplies.get(supply_id)
+
+    async def get_many(self, ids: Sequence[uuid.UUID]) -> list[Supply]:
+        return _pick(self.store.supplies, ids)
+
+    async def add(self, supply: Supply) -> None:
+        self.store.supplies[supply.id] = supply
+
+    async def delete(self, supply: Supply) -> None:
+        del self.store.supplies[supply.id]
+
+    async def billed_on(self, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, uuid.UUID]:
+        billed = self.store.billed_supplies()
+        return {i: billed[i] for i in ids if i in billed}
+
+    async def unbilled(self, selection: UnbilledSelection) -> list[Supply]:
+        billed = self.store.billed_supplies()
+        return [
+            s for s in self.store.supplies.values() if s.id not in billed and _selected(s, selection)
+        ]
+
+    async def page(self, where: SourceFilter, request: PageRequest) -> Page[Supply]:
+        billed = self.store.billed_supplies()
+        items = [s for s in self.store.supplies.values() if _source_matches(s, where, s.id in billed)]
+        return _page(items, request, lambda s: f"{s.date.isoformat()}|{s.id}")
+
+
+class FakeRateRules(_Repo):
+    async def get(self, rule_id: uuid.UUID) -> RateRule | None:
+        return self.store.rate_rules.get(rule_id)
+
+    async def all(self) -> list[RateRule]:
+        return list(self.store.rate_rules.values())
+
+    async def add(self, rule: RateRule) -> None:
+        self.store.rate_rules[rule.id] = rule
+
+    async def delete(self, rule: RateRule) -> None:
+        del self.store.rate_rules[rule.id]
+
+    async def page(self, request: PageRequest) -> Page[RateRule]:
+        return _page(list(self.store.rate_rules.values()), request, lambda r: str(r.id))
+
+
+class FakeVatCodes(_Repo):
+    async def all(self) -> list[VatCode]:
+        return sorted(self.store.vat_codes.values(), key=lambda v: v.code)
+
+    async def get(self, code: str) -> VatCode | None:
+        return self.store.vat_codes.get(code)
+
+    async def add(self, vat_code: VatCode) -> None:
+        self.store.vat_codes[vat_code.code] = vat_code
+
+
+class FakeSettings(_Repo):
+    async def invoicing(self) -> InvoicingSettings:
+        return self.store.settings
+
+
+class FakeOrders(_Repo):
+    async def get(self, order_id: uuid.UUID) -> Order | None:
+        return self.store.orders.get(order_id)
+
+    async def get_many(self, ids: Sequence[uuid.UUID]) -> list[Order]:
+        return _pick(self.store.orders, ids)
+
+    async def add(self, order: Order) -> None:
+        self.store.orders[order.id] = order
+
+    async def add_many(self, orders: Sequence[Order]) -> None:
+        for order in orders:
+            await self.add(order)
+        await self.flush()
+
+    async def delete(self, order: Order) -> None:
+        del self.store.orders[order.id]
+
+    async def next_numbers(self, count: int) -> list[int]:
+        first = self.store.last_number + 1
+        self.store.last_number += count
+        return list(range(first, first + count))
+
+    async def page(self, where: OrderFilter, request: PageRequest) -> Page[Order]:
+        items = [
+            o for o in self.store.orders.values()
+            if (where.customer_id is None or o.customer_id == where.customer_id)
+            and (where.status is None or o.status == where.status)
+            and (where.period_start is None or o.order_date >= where.period_start)
+            and (where.period_end is None or o.order_date <= where.period_end)
+        ]
+        return _page(items, request, lambda o: f"{o.number:012d}|{o.id}")
+
+    async def flush(self) -> None:
+        """The database's unique constraint: a booking or supply is on one line at most."""
+        for attr in ("bookings", "supplies"):
+            seen: set[uuid.UUID] = set()
+            for order in self.store.orders.values():
+                for line in order.lines:
+                    for ref in getattr(line, attr):
+                        source = ref.booking_id if attr == "bookings" else ref.supply_id
+                        if source in seen:
+                            raise HourbillError.single(
+                                ErrorCode.CONFLICT,
+                                "bookings or supplies were billed concurrently; preview again",
+                                "periodStart",
+                            )
+                        seen.add(source)
+
+
+class FakeUnitOfWork:
+    def __init__(self, shared: FakeStore) -> None:
+        self.shared = shared
+        self.committed = False
+
+    async def __aenter__(self) -> Self:
+        self.store = copy.deepcopy(self.shared)
+        self.customers = FakeCustomers(self.store)
+        self.work = FakeWork(self.store)
+        self.bookings = FakeBookings(self.store)
+        self.supplies = FakeSupplies(self.store)
+        self.rate_rules = FakeRateRules(self.store)
+        self.vat_codes = FakeVatCodes(self.store)
+        self.settings = FakeSettings(self.store)
+        self.orders = FakeOrders(self.store)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        return None
+
+    async def commit(self) -> None:
+        await self.orders.flush()
+        self.store.commits += 1
+        self.shared.__dict__.update(self.store.__dict__)
+        self.committed = True
+
+    async def rollback(self) -> None:
+        return None
+
+
+class FakeUnitOfWorkFactory:
+    def __init__(self, store: FakeStore | None = None) -> None:
+        self.store = store or FakeStore()
+
+    def __call__(self) -> FakeUnitOfWork:
+        return FakeUnitOfWork(self.store)
+
+
+class RecordingPublisher:
+    def __init__(self) -> None:
+        self.published: list[OrderEvent] = []
+
+    async def publish(self, events: Sequence[OrderEvent]) -> None:
+        self.published.extend(events)
+
+
+class FixedClock:
+    def __init__(self, today: dt.date = dt.date(2026, 11, 30)) -> None:
+        self._today = today
+
+    def today(self) -> dt.date:
+        return self._today
+
+    def now(self) -> dt.datetime:
+        return dt.datetime.combine(self._today, dt.time(12, 0), tzinfo=dt.UTC)
