@@ -1,0 +1,3 @@
+from hourbill.main import main
+
+main()

@@ -1,0 +1,84 @@
+"""The `hourbill` command line: serve, migrate, demo-data.
+
+The composition root hands in a factory for a `Runtime`, so this module knows
+no adapter: it only drives what the runtime offers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Annotated, Protocol
+
+import typer
+from rich.console import Console
+
+from application.service import Hourbill
+from interfaces.demo_data import DemoSize, load_demo_data
+
+
+class Runtime(Protocol):
+    database_description: str
+
+    def migrate(self) -> None: ...
+    def hourbill(self) -> Hourbill: ...
+    def serve(self, host: str | None, port: int | None) -> None:
+        """Serve the API until interrupted; None means the configured default."""
+        ...
+
+    async def aclose(self) -> None: ...
+
+
+def make_cli(runtime_factory: Callable[[], Runtime]) -> typer.Typer:
+    cli = typer.Typer(
+        name="hourbill",
+        help="Hourbill: hour bookings and supplies to orders, and on to Exact Online.",
+        no_args_is_help=True,
+        add_completion=False,
+    )
+    console = Console(stderr=True)
+
+    @cli.command()
+    def migrate() -> None:
+        """Bring the database schema up to date (Alembic migrations)."""
+        runtime = runtime_factory()
+        runtime.migrate()
+        console.print(f"[green]Database is up to date[/green]: {runtime.database_description}")
+
+    @cli.command("demo-data")
+    def demo_data(
+        size: Annotated[DemoSize, typer.Option(help="How much demo data to make")] = DemoSize.SMALL,
+        seed: Annotated[int, typer.Option(help="Seed for reproducible data")] = 2026,
+    ) -> None:
+        """Fill the database with realistic demo customers, projects, bookings and supplies."""
+        runtime = runtime_factory()
+        runtime.migrate()
+        summary = asyncio.run(_load(runtime, size, seed))
+        console.print(f"[green]Demo data loaded[/green]: {summary}")
+
+    @cli.command()
+    def serve(
+        host: Annotated[str | None, typer.Option(help="Interface to listen on")] = None,
+        port: Annotated[int | None, typer.Option(help="Port to listen on")] = None,
+        migrate: Annotated[bool, typer.Option(help="Migrate the database first")] = True,
+        demo_data: Annotated[
+            bool, typer.Option(help="Load demo data first when the database has none")
+        ] = False,
+    ) -> None:
+        """Run the GraphQL API (GraphiQL in the browser) with uvicorn."""
+        runtime = runtime_factory()
+        if migrate:
+            runtime.migrate()
+        if demo_data:
+            summary = asyncio.run(_load(runtime, DemoSize.SMALL, 2026, only_if_empty=True))
+            console.print(f"Demo data: {summary}")
+        runtime.serve(host, port)
+
+    return cli
+
+
+async def _load(runtime: Runtime, size: DemoSize, seed: int, only_if_empty: bool = False) -> str:
+    try:
+        return await load_demo_data(runtime.hourbill(), size, seed, only_if_empty=only_if_empty)
+    finally:
+        await runtime.aclose()
