@@ -32,13 +32,11 @@ class InProcessEventStream:
         return True
 
     def end(self) -> None:
+        """End the stream now: events still queued are dropped, the reader stops."""
         self._closed = True
-        while True:
-            try:
-                self._queue.put_nowait(_CLOSED)
-                return
-            except asyncio.QueueFull:
-                self._queue.get_nowait()
+        while not self._queue.empty():
+            self._queue.get_nowait()
+        self._queue.put_nowait(_CLOSED)
 
     def __aiter__(self) -> InProcessEventStream:
         return self
