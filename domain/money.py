@@ -17,8 +17,12 @@ def round_money(amount: Decimal) -> Decimal:
 
 
 def decimals_of(value: Decimal) -> int:
-    exponent = value.normalize().as_tuple().exponent
-    return max(0, -exponent) if isinstance(exponent, int) else 0
+    """Decimal places without trailing zeros; exact (normalize() would round to 28 digits)."""
+    _, digits, exponent = value.as_tuple()
+    significant = "".join(map(str, digits)).rstrip("0")
+    if not isinstance(exponent, int) or not significant:
+        return 0
+    return max(0, -(exponent + len(digits) - len(significant)))
 
 
 def checked_decimal(
