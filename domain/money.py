@@ -9,6 +9,9 @@ from domain.errors import ErrorCode, HourbillError
 CENT = Decimal("0.01")
 ZERO = Decimal("0")
 HUNDRED = Decimal("100")
+# Any input beyond a billion is a typo; below it, quantity × price stays exact
+# within Decimal's 28 digits and the rounding to cents cannot overflow.
+LARGEST_INPUT = Decimal("1000000000")
 
 
 def round_money(amount: Decimal) -> Decimal:
@@ -54,6 +57,10 @@ def checked_decimal(
     if maximum is not None and number > maximum:
         raise HourbillError.single(
             ErrorCode.OUT_OF_RANGE, f"{field} must be at most {maximum}", field
+        )
+    if abs(number) > LARGEST_INPUT:
+        raise HourbillError.single(
+            ErrorCode.OUT_OF_RANGE, f"{field} must lie within ±{LARGEST_INPUT}", field
         )
     return number
 
