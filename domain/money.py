@@ -12,6 +12,7 @@ HUNDRED = Decimal("100")
 # Any input beyond a billion is a typo; below it, quantity × price stays exact
 # within Decimal's 28 digits and the rounding to cents cannot overflow.
 LARGEST_INPUT = Decimal("1000000000")
+DECIMAL_DIGITS = 28  # numbers of this many integer digits ("1e999") are no input at all
 
 
 def round_money(amount: Decimal) -> Decimal:
@@ -44,6 +45,8 @@ def checked_decimal(
         raise HourbillError.single(ErrorCode.INVALID, f"{field} is not a number", field) from None
     if not number.is_finite():
         raise HourbillError.single(ErrorCode.INVALID, f"{field} must be a finite number", field)
+    if number.adjusted() >= DECIMAL_DIGITS:
+        raise HourbillError.single(ErrorCode.INVALID, f"{field} is too large a number", field)
     if decimals_of(number) > places:
         raise HourbillError.single(
             ErrorCode.TOO_PRECISE, f"{field} allows at most {places} decimals", field
