@@ -107,8 +107,15 @@ class CreateRateRule(UseCase):
             problems = Problems()
             if rule.customer_id and await uow.customers.get(rule.customer_id) is None:
                 problems.add(ErrorCode.NOT_FOUND, "customer does not exist", "customerId")
-            if rule.project_id and await uow.work.project(rule.project_id) is None:
+            project = await uow.work.project(rule.project_id) if rule.project_id else None
+            if rule.project_id and project is None:
                 problems.add(ErrorCode.NOT_FOUND, "project does not exist", "projectId")
+            if project and rule.customer_id and project.customer_id != rule.customer_id:
+                problems.add(
+                    ErrorCode.CUSTOMER_MISMATCH,
+                    f"project {project.code} belongs to another customer",
+                    "projectId",
+                )
             if rule.employee_id and await uow.work.employee(rule.employee_id) is None:
                 problems.add(ErrorCode.NOT_FOUND, "employee does not exist", "employeeId")
             if any(r.dimensions == rule.dimensions for r in await uow.rate_rules.all()):
