@@ -164,12 +164,12 @@ class Order:
     def editable(self) -> bool:
         return self.status is OrderStatus.DRAFT
 
-    def ensure_editable(self) -> None:
+    def ensure_editable(self, field: str = "id") -> None:
         if not self.editable:
             raise HourbillError.single(
                 ErrorCode.LOCKED,
                 f"order {self.number} is {self.status.value.lower()} and can no longer be changed",
-                "id",
+                field,
             )
 
     # -- lines ---------------------------------------------------------------

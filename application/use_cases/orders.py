@@ -72,7 +72,7 @@ class OrderUseCase:
 
 async def editable_order(uow: UnitOfWork, order_id: uuid.UUID, field: str = "id") -> Order:
     order = await require(uow.orders.get(order_id), "order", order_id, field)
-    order.ensure_editable()
+    order.ensure_editable(field)
     return order
 
 
