@@ -1,0 +1,1 @@
+"""SQL persistence: tables, classical mapping, repositories, unit of work, migrations."""

@@ -1,0 +1,59 @@
+"""Column types that keep domain values exact on PostgreSQL and SQLite alike."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import BigInteger, Enum, Numeric
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator, TypeEngine
+
+
+class FixedDecimal(TypeDecorator[Decimal]):
+    """A Decimal with a fixed number of places, never passed through a float.
+
+    PostgreSQL stores NUMERIC(precision, scale). SQLite has no exact decimal
+    type, so there the value is stored scaled to an integer: 12.34 at scale 2
+    is 1234. A value with more places than the scale is refused, not rounded.
+    """
+
+    impl = Numeric
+    cache_ok = True
+
+    def __init__(self, precision: int, scale: int) -> None:
+        super().__init__(precision, scale, asdecimal=True)
+        self.scale = scale
+        self.unit = Decimal(1).scaleb(-scale)
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(BigInteger())
+        return dialect.type_descriptor(self.impl_instance)
+
+    def process_bind_param(self, value: Decimal | None, dialect: Dialect) -> Decimal | int | None:
+        if value is None:
+            return None
+        exact = Decimal(value).quantize(self.unit)
+        if exact != value:
+            raise ValueError(f"{value} has more than {self.scale} decimal places")
+        return int(exact.scaleb(self.scale)) if dialect.name == "sqlite" else exact
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
+        if value is None:
+            return None
+        if dialect.name == "sqlite":
+            return Decimal(value).scaleb(-self.scale)
+        return Decimal(value)
+
+
+def string_enum(enum: type[StrEnum]) -> Enum:
+    """An enum stored as its value in a VARCHAR, so adding a member needs no DDL."""
+    return Enum(
+        enum,
+        native_enum=False,
+        create_constraint=False,
+        length=16,
+        values_callable=lambda members: [member.value for member in members],
+    )

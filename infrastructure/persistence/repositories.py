@@ -1,0 +1,329 @@
+"""SQLAlchemy repositories: the application's repository ports on one AsyncSession."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from typing import Any, TypeVar
+
+from sqlalchemy import ColumnElement, Select, Table, exists, false, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from application.ports import (
+    CustomerFilter,
+    OrderFilter,
+    Page,
+    PageRequest,
+    SourceFilter,
+    UnbilledSelection,
+)
+from domain.bookings import HourBooking, Supply
+from domain.customers import Customer
+from domain.orders import Order
+from domain.rates import RateRule
+from domain.settings import InvoicingSettings
+from domain.vat import VatCode
+from domain.work import Employee, Project, Task
+from infrastructure.persistence import bulk
+from infrastructure.persistence.pagination import keyset_page
+from infrastructure.persistence.tables import (
+    ORDER_NUMBER,
+    bookings,
+    counters,
+    customers,
+    employees,
+    order_line_bookings,
+    order_line_supplies,
+    orders,
+    projects,
+    rate_rules,
+    supplies,
+    tasks,
+    vat_codes,
+)
+
+T = TypeVar("T")
+
+
+class SqlAlchemyRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def _all(self, query: Select[tuple[T]]) -> list[T]:
+        return list((await self.session.scalars(query)).all())
+
+    async def _first(self, query: Select[tuple[T]]) -> T | None:
+        return (await self.session.scalars(query.limit(1))).first()
+
+    async def _by_ids(self, cls: type[T], table: Table, ids: Sequence[uuid.UUID]) -> list[T]:
+        """The rows with these ids, in the order asked for; unknown ids are left out."""
+        found: dict[Any, T] = {
+            getattr(item, "id"): item  # noqa: B009
+            for item in await self._all(select(cls).where(table.c.id.in_(set(ids))))
+        }
+        return [found[i] for i in ids if i in found]
+
+    async def _add(self, item: object) -> None:
+        self.session.add(item)
+
+    async def _delete(self, item: object) -> None:
+        await self.session.delete(item)
+
+
+class SqlAlchemyCustomerRepository(SqlAlchemyRepository):
+    async def get(self, customer_id: uuid.UUID) -> Customer | None:
+        return await self.session.get(Customer, customer_id)
+
+    async def get_many(self, ids: Sequence[uuid.UUID]) -> list[Customer]:
+        return await self._by_ids(Customer, customers, ids)
+
+    async def by_code(self, code: str) -> Customer | None:
+        return await self._first(select(Customer).where(customers.c.code == code))
+
+    async def add(self, customer: Customer) -> None:
+        await self._add(customer)
+
+    async def delete(self, customer: Customer) -> None:
+        await self._delete(customer)
+
+    async def is_referenced(self, customer_id: uuid.UUID) -> bool:
+        referring = (projects, bookings, supplies, orders)
+        query = select(or_(*(exists().where(t.c.customer_id == customer_id) for t in referring)))
+        return bool(await self.session.scalar(query))
+
+    async def page(self, where: CustomerFilter, request: PageRequest) -> Page[Customer]:
+        query = select(Customer)
+        if where.search:
+            needle = where.search.lower()
+            query = query.where(
+                or_(
+                    customers.c.code.icontains(needle, autoescape=True),
+                    customers.c.name.icontains(needle, autoescape=True),
+                )
+            )
+        order = (customers.c.code, customers.c.id)
+        return await keyset_page(self.session, query, order, lambda c: (c.code, c.id), request)
+
+
+class SqlAlchemyWorkRepository(SqlAlchemyRepository):
+    async def employee(self, employee_id: uuid.UUID) -> Employee | None:
+        return await self.session.get(Employee, employee_id)
+
+    async def employees(self, ids: Sequence[uuid.UUID] | None = None) -> list[Employee]:
+        if ids is None:
+            return await self._all(select(Employee).order_by(employees.c.code))
+        return await self._by_ids(Employee, employees, ids)
+
+    async def employee_by_code(self, code: str) -> Employee | None:
+        return await self._first(select(Employee).where(employees.c.code == code))
+
+    async def add_employee(self, employee: Employee) -> None:
+        await self._add(employee)
+
+    async def project(self, project_id: uuid.UUID) -> Project | None:
+        return await self.session.get(Project, project_id)
+
+    async def projects(self, ids: Sequence[uuid.UUID] | None = None) -> list[Project]:
+        if ids is None:
+            return await self._all(select(Project).order_by(projects.c.code, projects.c.id))
+        return await self._by_ids(Project, projects, ids)
+
+    async def project_by_code(self, customer_id: uuid.UUID, code: str) -> Project | None:
+        return await self._first(
+            select(Project).where(projects.c.customer_id == customer_id, projects.c.code == code)
+        )
+
+    async def add_project(self, project: Project) -> None:
+        await self._add(project)
+
+    async def task(self, task_id: uuid.UUID) -> Task | None:
+        return await self.session.get(Task, task_id)
+
+    async def tasks(self, ids: Sequence[uuid.UUID] | None = None) -> list[Task]:
+        if ids is None:
+            return await self._all(select(Task).order_by(tasks.c.code, tasks.c.id))
+        return await self._by_ids(Task, tasks, ids)
+
+    async def add_task(self, task: Task) -> None:
+        await self._add(task)
+
+
+def _source_conditions(
+    table: Table, refs: ColumnElement[Any], where: SourceFilter
+) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if where.customer_id is not None:
+        conditions.append(table.c.customer_id == where.customer_id)
+    if where.period_start is not None:
+        conditions.append(table.c.date >= where.period_start)
+    if where.period_end is not None:
+        conditions.append(table.c.date <= where.period_end)
+    if where.billed is not None:
+        billed = exists().where(refs == table.c.id)
+        conditions.append(billed if where.billed else ~billed)
+    if where.employee_id is not None:
+        has_employee = "employee_id" in table.c
+        conditions.append(table.c.employee_id == where.employee_id if has_employee else false())
+    return conditions
+
+
+def _unbilled_conditions(
+    table: Table, refs: ColumnElement[Any], selection: UnbilledSelection
+) -> list[ColumnElement[bool]]:
+    conditions = [
+        table.c.date.between(selection.period_start, selection.period_end),
+        ~exists().where(refs == table.c.id),
+    ]
+    if selection.customer_ids:
+        conditions.append(table.c.customer_id.in_(selection.customer_ids))
+    return conditions
+
+
+class SqlAlchemyBookingRepository(SqlAlchemyRepository):
+    async def get(self, booking_id: uuid.UUID) -> HourBooking | None:
+        return await self.session.get(HourBooking, booking_id)
+
+    async def get_many(self, ids: Sequence[uuid.UUID]) -> list[HourBooking]:
+        return await self._by_ids(HourBooking, bookings, ids)
+
+    async def add(self, booking: HourBooking) -> None:
+        await self._add(booking)
+
+    async def delete(self, booking: HourBooking) -> None:
+        await self._delete(booking)
+
+    async def billed_on(self, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, uuid.UUID]:
+        refs = order_line_bookings
+        rows = await self.session.execute(
+            select(refs.c.booking_id, refs.c.line_id).where(refs.c.booking_id.in_(set(ids)))
+        )
+        return dict(rows.tuples().all())
+
+    async def unbilled(self, selection: UnbilledSelection) -> list[HourBooking]:
+        conditions = _unbilled_conditions(bookings, order_line_bookings.c.booking_id, selection)
+        query = select(HourBooking).where(bookings.c.billable, *conditions)
+        return await self._all(query.order_by(bookings.c.date, bookings.c.id))
+
+    async def page(self, where: SourceFilter, request: PageRequest) -> Page[HourBooking]:
+        conditions = _source_conditions(bookings, order_line_bookings.c.booking_id, where)
+        order = (bookings.c.date, bookings.c.id)
+        query = select(HourBooking).where(*conditions)
+        return await keyset_page(self.session, query, order, lambda b: (b.date, b.id), request)
+
+
+class SqlAlchemySupplyRepository(SqlAlchemyRepository):
+    async def get(self, supply_id: uuid.UUID) -> Supply | None:
+        return await self.session.get(Supply, supply_id)
+
+    async def get_many(self, ids: Sequence[uuid.UUID]) -> list[Supply]:
+        return await self._by_ids(Supply, supplies, ids)
+
+    async def add(self, supply: Supply) -> None:
+        await self._add(supply)
+
+    async def delete(self, supply: Supply) -> None:
+        await self._delete(supply)
+
+    async def billed_on(self, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, uuid.UUID]:
+        refs = order_line_supplies
+        rows = await self.session.execute(
+            select(refs.c.supply_id, refs.c.line_id).where(refs.c.supply_id.in_(set(ids)))
+        )
+        return dict(rows.tuples().all())
+
+    async def unbilled(self, selection: UnbilledSelection) -> list[Supply]:
+        conditions = _unbilled_conditions(supplies, order_line_supplies.c.supply_id, selection)
+        query = select(Supply).where(*conditions)
+        return await self._all(query.order_by(supplies.c.date, supplies.c.id))
+
+    async def page(self, where: SourceFilter, request: PageRequest) -> Page[Supply]:
+        conditions = _source_conditions(supplies, order_line_supplies.c.supply_id, where)
+        order = (supplies.c.date, supplies.c.id)
+        query = select(Supply).where(*conditions)
+        return await keyset_page(self.session, query, order, lambda s: (s.date, s.id), request)
+
+
+class SqlAlchemyRateRuleRepository(SqlAlchemyRepository):
+    async def get(self, rule_id: uuid.UUID) -> RateRule | None:
+        return await self.session.get(RateRule, rule_id)
+
+    async def all(self) -> list[RateRule]:
+        return await self._all(select(RateRule).order_by(rate_rules.c.id))
+
+    async def add(self, rule: RateRule) -> None:
+        await self._add(rule)
+
+    async def delete(self, rule: RateRule) -> None:
+        await self._delete(rule)
+
+    async def page(self, request: PageRequest) -> Page[RateRule]:
+        order = (rate_rules.c.id,)
+        return await keyset_page(self.session, select(RateRule), order, lambda r: (r.id,), request)
+
+
+class SqlAlchemyVatCodeRepository(SqlAlchemyRepository):
+    async def all(self) -> list[VatCode]:
+        return await self._all(select(VatCode).order_by(vat_codes.c.code))
+
+    async def get(self, code: str) -> VatCode | None:
+        return await self.session.get(VatCode, code)
+
+    async def add(self, vat_code: VatCode) -> None:
+        await self._add(vat_code)
+
+
+class SqlAlchemySettingsRepository(SqlAlchemyRepository):
+    async def invoicing(self) -> InvoicingSettings:
+        settings = await self.session.get(InvoicingSettings, InvoicingSettings().id)
+        if settings is None:
+            settings = InvoicingSettings()
+            self.session.add(settings)
+        return settings
+
+
+class SqlAlchemyOrderRepository(SqlAlchemyRepository):
+    async def get(self, order_id: uuid.UUID) -> Order | None:
+        return await self.session.get(Order, order_id)
+
+    async def get_many(self, ids: Sequence[uuid.UUID]) -> list[Order]:
+        return await self._by_ids(Order, orders, ids)
+
+    async def add(self, order: Order) -> None:
+        await self._add(order)
+
+    async def add_many(self, new_orders: Sequence[Order]) -> None:
+        for table, rows in bulk.order_rows(new_orders):
+            if rows:
+                await self.session.execute(table.insert(), rows)
+
+    async def delete(self, order: Order) -> None:
+        await self._delete(order)
+
+    async def next_numbers(self, count: int) -> list[int]:
+        if count <= 0:
+            return []
+        last = await self.session.scalar(
+            update(counters)
+            .where(counters.c.name == ORDER_NUMBER)
+            .values(value=counters.c.value + count)
+            .returning(counters.c.value)
+        )
+        if last is None:
+            raise LookupError(f"the {ORDER_NUMBER!r} counter is missing; run the migrations")
+        return list(range(last - count + 1, last + 1))
+
+    async def page(self, where: OrderFilter, request: PageRequest) -> Page[Order]:
+        query = select(Order)
+        if where.customer_id is not None:
+            query = query.where(orders.c.customer_id == where.customer_id)
+        if where.status is not None:
+            query = query.where(orders.c.status == where.status)
+        if where.period_start is not None:
+            query = query.where(orders.c.order_date >= where.period_start)
+        if where.period_end is not None:
+            query = query.where(orders.c.order_date <= where.period_end)
+        order = (orders.c.number, orders.c.id)
+        return await keyset_page(self.session, query, order, lambda o: (o.number, o.id), request)
+
+    async def flush(self) -> None:
+        await self.session.flush()

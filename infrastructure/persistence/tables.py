@@ -1,0 +1,217 @@
+"""The relational schema. Migrations create it; `metadata` is what they are checked against."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    Uuid,
+)
+
+from domain.customers import Language
+from domain.orders import LineKind, OrderStatus
+from infrastructure.persistence.column_types import FixedDecimal, string_enum
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+HOURS = FixedDecimal(8, 2)
+AMOUNT = FixedDecimal(18, 4)
+PERCENTAGE = FixedDecimal(5, 2)
+
+vat_codes = Table(
+    "vat_codes",
+    metadata,
+    Column("code", Text, primary_key=True),
+    Column("description", Text, nullable=False),
+    Column("percentage", PERCENTAGE, nullable=False),
+)
+
+invoicing_settings = Table(
+    "invoicing_settings",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("default_vat_code", Text, ForeignKey("vat_codes.code"), nullable=False),
+    Column("hours_item_code", Text),
+)
+
+counters = Table(
+    "counters",
+    metadata,
+    Column("name", String(32), primary_key=True),
+    Column("value", BigInteger, nullable=False),
+)
+
+customers = Table(
+    "customers",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("code", String(18), nullable=False, unique=True),
+    Column("name", Text, nullable=False),
+    Column("vat_number", String(15)),
+    Column("email", Text),
+    Column("address_line", Text),
+    Column("postcode", Text),
+    Column("city", Text),
+    Column("country", String(2), nullable=False),
+    Column("language", string_enum(Language), nullable=False),
+    Column("vat_code", Text, ForeignKey("vat_codes.code")),
+)
+
+employees = Table(
+    "employees",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("code", Text, nullable=False, unique=True),
+    Column("name", Text, nullable=False),
+)
+
+projects = Table(
+    "projects",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("customer_id", Uuid, ForeignKey("customers.id"), nullable=False),
+    Column("code", Text, nullable=False),
+    Column("name", Text, nullable=False),
+    UniqueConstraint("customer_id", "code"),
+)
+
+tasks = Table(
+    "tasks",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("project_id", Uuid, ForeignKey("projects.id"), nullable=False, index=True),
+    Column("code", Text, nullable=False),
+    Column("name", Text, nullable=False),
+    Column("item_code", Text),
+)
+
+bookings = Table(
+    "bookings",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("employee_id", Uuid, ForeignKey("employees.id"), nullable=False),
+    Column("customer_id", Uuid, ForeignKey("customers.id"), nullable=False),
+    Column("date", Date, nullable=False),
+    Column("hours", HOURS, nullable=False),
+    Column("description", Text, nullable=False),
+    Column("project_id", Uuid, ForeignKey("projects.id")),
+    Column("task_id", Uuid, ForeignKey("tasks.id")),
+    Column("billable", Boolean, nullable=False),
+    Column("rate", AMOUNT),
+    Index(None, "date", "id"),
+    Index(None, "customer_id", "date"),
+    Index(None, "employee_id", "date"),
+)
+
+supplies = Table(
+    "supplies",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("customer_id", Uuid, ForeignKey("customers.id"), nullable=False),
+    Column("date", Date, nullable=False),
+    Column("item_code", Text, nullable=False),
+    Column("quantity", AMOUNT, nullable=False),
+    Column("unit_price", AMOUNT, nullable=False),
+    Column("vat_code", Text, ForeignKey("vat_codes.code"), nullable=False),
+    Column("description", Text, nullable=False),
+    Column("unit", Text, nullable=False),
+    Column("project_id", Uuid, ForeignKey("projects.id")),
+    Column("task_id", Uuid, ForeignKey("tasks.id")),
+    Index(None, "date", "id"),
+    Index(None, "customer_id", "date"),
+)
+
+rate_rules = Table(
+    "rate_rules",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("rate", AMOUNT, nullable=False),
+    Column("customer_id", Uuid, ForeignKey("customers.id", ondelete="CASCADE")),
+    Column("project_id", Uuid, ForeignKey("projects.id", ondelete="CASCADE")),
+    Column("employee_id", Uuid, ForeignKey("employees.id", ondelete="CASCADE")),
+)
+
+orders = Table(
+    "orders",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("number", BigInteger, unique=True),
+    Column("customer_id", Uuid, ForeignKey("customers.id"), nullable=False),
+    Column("order_date", Date, nullable=False),
+    Column("description", Text, nullable=False),
+    Column("reference", String(255)),
+    Column("project_id", Uuid, ForeignKey("projects.id")),
+    Column("period_start", Date),
+    Column("period_end", Date),
+    Column("status", string_enum(OrderStatus), nullable=False),
+    Index(None, "customer_id", "order_date"),
+    Index(None, "order_date"),
+)
+
+order_lines = Table(
+    "order_lines",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("order_id", Uuid, ForeignKey("orders.id", ondelete="CASCADE"), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("description", Text, nullable=False),
+    Column("quantity", AMOUNT, nullable=False),
+    Column("unit_price", AMOUNT, nullable=False),
+    Column("unit", Text, nullable=False),
+    Column("vat_code", Text, ForeignKey("vat_codes.code"), nullable=False),
+    Column("vat_rate", PERCENTAGE, nullable=False),
+    Column("item_code", Text),
+    Column("discount_percent", PERCENTAGE, nullable=False),
+    Column("kind", string_enum(LineKind), nullable=False),
+    Column("project_id", Uuid, ForeignKey("projects.id")),
+    Column("task_id", Uuid, ForeignKey("tasks.id")),
+    Index(None, "order_id", "position"),
+)
+
+order_line_bookings = Table(
+    "order_line_bookings",
+    metadata,
+    Column(
+        "line_id",
+        Uuid,
+        ForeignKey("order_lines.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("booking_id", Uuid, ForeignKey("bookings.id"), primary_key=True, unique=True),
+    Column("hours", HOURS, nullable=False),
+    Column("rate", AMOUNT, nullable=False),
+)
+
+order_line_supplies = Table(
+    "order_line_supplies",
+    metadata,
+    Column(
+        "line_id",
+        Uuid,
+        ForeignKey("order_lines.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("supply_id", Uuid, ForeignKey("supplies.id"), primary_key=True, unique=True),
+    Column("quantity", AMOUNT, nullable=False),
+    Column("unit_price", AMOUNT, nullable=False),
+)
+
+ORDER_NUMBER = "order_number"

@@ -1,0 +1,96 @@
+"""The SQL unit of work: one AsyncSession, one transaction, rolled back unless committed."""
+
+from __future__ import annotations
+
+import re
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine, ExceptionContext
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from domain.errors import ErrorCode, HourbillError
+from infrastructure.persistence.database import Database
+from infrastructure.persistence.mapping import map_tables
+from infrastructure.persistence.repositories import (
+    SqlAlchemyBookingRepository,
+    SqlAlchemyCustomerRepository,
+    SqlAlchemyOrderRepository,
+    SqlAlchemyRateRuleRepository,
+    SqlAlchemySettingsRepository,
+    SqlAlchemySupplyRepository,
+    SqlAlchemyVatCodeRepository,
+    SqlAlchemyWorkRepository,
+)
+
+BILLED_TWICE = re.compile(
+    r"(pk|uq)_order_line_(bookings|supplies)"
+    r"|UNIQUE constraint failed: order_line_(bookings|supplies)\."
+)
+
+
+def billed_twice() -> HourbillError:
+    return HourbillError.single(
+        ErrorCode.CONFLICT,
+        "bookings or supplies were billed concurrently; preview again",
+        "periodStart",
+    )
+
+
+def _billed_twice_as_conflict(context: ExceptionContext) -> BaseException | None:
+    """The unique keys on the provenance tables are what bills every source only once."""
+    if isinstance(context.sqlalchemy_exception, IntegrityError) and BILLED_TWICE.search(
+        str(context.original_exception)
+    ):
+        return billed_twice()
+    return None
+
+
+def report_billed_twice_as_conflict(engine: Engine) -> None:
+    if not event.contains(engine, "handle_error", _billed_twice_as_conflict):
+        event.listen(engine, "handle_error", _billed_twice_as_conflict, retval=True)
+
+
+class SqlAlchemyUnitOfWork:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+
+    async def __aenter__(self) -> Self:
+        self.session = self._sessions()
+        self.customers = SqlAlchemyCustomerRepository(self.session)
+        self.work = SqlAlchemyWorkRepository(self.session)
+        self.bookings = SqlAlchemyBookingRepository(self.session)
+        self.supplies = SqlAlchemySupplyRepository(self.session)
+        self.rate_rules = SqlAlchemyRateRuleRepository(self.session)
+        self.vat_codes = SqlAlchemyVatCodeRepository(self.session)
+        self.settings = SqlAlchemySettingsRepository(self.session)
+        self.orders = SqlAlchemyOrderRepository(self.session)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.session.close()
+
+    async def commit(self) -> None:
+        await self.session.commit()
+
+    async def rollback(self) -> None:
+        """Undo the transaction; loaded objects stay readable, as they were in memory."""
+        self.session.expunge_all()
+        await self.session.rollback()
+
+
+class SqlAlchemyUnitOfWorkFactory:
+    def __init__(self, database: Database) -> None:
+        map_tables()
+        report_billed_twice_as_conflict(database.engine.sync_engine)
+        self.database = database
+
+    def __call__(self) -> SqlAlchemyUnitOfWork:
+        return SqlAlchemyUnitOfWork(self.database.sessions)
