@@ -1,0 +1,1 @@
+"""The GraphQL API: a Strawberry schema built from domain objects, driving the `Hourbill` facade."""

@@ -1,0 +1,74 @@
+"""Errors: typed `UserError`s in payloads, client errors at the top level, the rest masked.
+
+A mutation that cannot be carried out answers with `errors: [UserError!]!` in its
+payload. A query given bad arguments raises a `ClientError` (a top-level error
+with `extensions.code`). Anything else is a bug: it stays a top-level error and
+its message is replaced, so internals never leak.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import MaskErrors
+
+from domain.errors import ErrorCode as DomainErrorCode
+from domain.errors import HourbillError
+
+ErrorCode = strawberry.enum(
+    DomainErrorCode,
+    name="ErrorCode",
+    description="What went wrong, for clients to switch on; mirrors the domain's error codes.",
+)
+
+
+@strawberry.type(description="A problem with the input of a mutation; nothing was changed.")
+class UserError:
+    field: str | None = strawberry.field(
+        description="The camelCase name of the input field at fault, if one is."
+    )
+    message: str
+    code: ErrorCode  # type: ignore[valid-type]
+
+
+def user_errors(error: HourbillError) -> list[UserError]:
+    return [UserError(field=p.field, message=p.message, code=p.code) for p in error.problems]
+
+
+class ClientError(GraphQLError):
+    """A top-level error caused by the client's arguments; shown, never masked."""
+
+    def __init__(self, message: str, code: DomainErrorCode, field: str | None = None) -> None:
+        super().__init__(message, extensions={"code": code.value, "field": field})
+
+    @classmethod
+    def from_error(cls, error: HourbillError) -> ClientError:
+        first = error.problems[0]
+        return cls(str(error), first.code, first.field)
+
+
+def is_unexpected(error: GraphQLError) -> bool:
+    """Mask errors that came from an exception other than a GraphQL (client) error."""
+    return error.original_error is not None and not isinstance(error.original_error, GraphQLError)
+
+
+def mask_unexpected_errors() -> MaskErrors:
+    return MaskErrors(should_mask_error=is_unexpected, error_message="Unexpected error.")
+
+
+T = TypeVar("T")
+P = TypeVar("P")
+
+
+async def attempt(
+    failed: Callable[..., P], action: Callable[[], Awaitable[T]], succeeded: Callable[[T], P]
+) -> P:
+    """Run a command; its HourbillError becomes the payload's typed errors."""
+    try:
+        result = await action()
+    except HourbillError as error:
+        return failed(errors=user_errors(error))
+    return succeeded(result)

@@ -1,0 +1,60 @@
+"""The schema: queries, mutations for every use case, the order events subscription."""
+
+from __future__ import annotations
+
+from functools import partial
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.schema.config import StrawberryConfig
+from strawberry.types import ExecutionContext
+
+from interfaces.graphql.context import OperationScope
+from interfaces.graphql.errors import is_unexpected, mask_unexpected_errors
+from interfaces.graphql.mutations.customers import CustomerMutations
+from interfaces.graphql.mutations.generation import GenerationMutations
+from interfaces.graphql.mutations.orders import OrderMutations
+from interfaces.graphql.mutations.sources import SourceMutations
+from interfaces.graphql.mutations.work import WorkMutations
+from interfaces.graphql.queries import Query
+from interfaces.graphql.scalars import SCALARS
+from interfaces.graphql.subscriptions import Subscription
+
+MAX_DEPTH = 12
+MAX_ALIASES = 30
+MAX_TOKENS = 5000
+
+
+@strawberry.type
+class Mutation(
+    CustomerMutations, WorkMutations, SourceMutations, OrderMutations, GenerationMutations
+):
+    pass
+
+
+class HourbillSchema(strawberry.Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        """Log only unexpected errors; a client's mistakes are answered, not logged."""
+        super().process_errors([e for e in errors if is_unexpected(e)], execution_context)
+
+
+def build_schema() -> HourbillSchema:
+    return HourbillSchema(
+        query=Query,
+        mutation=Mutation,
+        subscription=Subscription,
+        extensions=[
+            OperationScope,
+            partial(QueryDepthLimiter, max_depth=MAX_DEPTH),
+            partial(MaxAliasesLimiter, max_alias_count=MAX_ALIASES),
+            partial(MaxTokensLimiter, max_token_count=MAX_TOKENS),
+            mask_unexpected_errors,
+        ],
+        config=StrawberryConfig(scalar_map=SCALARS),
+    )
+
+
+schema = build_schema()

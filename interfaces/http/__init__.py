@@ -1,0 +1,1 @@
+"""The HTTP side of Hourbill: the Starlette application serving GraphQL."""

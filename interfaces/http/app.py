@@ -1,0 +1,86 @@
+"""The Starlette application: GraphQL over HTTP and graphql-transport-ws, and a health check."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+from datetime import timedelta
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route, WebSocketRoute
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from strawberry.schema import BaseSchema
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+
+from application.service import Hourbill
+from interfaces.graphql.context import Context
+from interfaces.graphql.schema import schema as hourbill_schema
+
+ShutdownHook = Callable[[], Awaitable[None]]
+
+
+class HourbillGraphQL(GraphQL[Context, None]):
+    """Strawberry's ASGI view, speaking only graphql-transport-ws on websockets."""
+
+    def __init__(
+        self,
+        schema: BaseSchema,
+        hourbill: Hourbill,
+        *,
+        graphiql: bool,
+        allowed_origins: Sequence[str] = (),
+    ) -> None:
+        super().__init__(
+            schema,
+            graphql_ide="graphiql" if graphiql else None,
+            allow_queries_via_get=True,
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+            connection_init_wait_timeout=timedelta(seconds=10),
+            allowed_origins=allowed_origins,
+        )
+        self.hourbill = hourbill
+
+    async def get_context(
+        self, request: Request | WebSocket, response: Response | WebSocket
+    ) -> Context:
+        return Context(self.hourbill, request, response)
+
+
+async def healthz(_: Request) -> JSONResponse:
+    return JSONResponse({"status": "ok"})
+
+
+def create_app(
+    hourbill: Hourbill,
+    *,
+    graphiql: bool = True,
+    on_shutdown: list[ShutdownHook] | None = None,
+    schema: BaseSchema = hourbill_schema,
+    allowed_origins: Sequence[str] = (),
+) -> Starlette:
+    """The API at `/graphql` (GET, POST, websocket) and `/healthz`.
+
+    `on_shutdown` hooks run when the server stops, e.g. to close the database.
+    """
+    graphql = HourbillGraphQL(schema, hourbill, graphiql=graphiql, allowed_origins=allowed_origins)
+    hooks = list(on_shutdown or [])
+
+    @asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            for hook in hooks:
+                await hook()
+
+    return Starlette(
+        routes=[
+            Route("/healthz", healthz, methods=["GET"]),
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", graphql),
+        ],
+        lifespan=lifespan,
+    )

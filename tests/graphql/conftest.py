@@ -1,0 +1,53 @@
+"""The API under test: `create_app` on the facade from the real container, with fakes for
+the unit of work and the clock."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+
+import httpx
+import pytest
+from dependency_injector import providers
+from starlette.applications import Starlette
+
+from application.service import Hourbill
+from hourbill.container import Container, build_container
+from interfaces.http.app import create_app
+from tests.fakes import FakeStore, FakeUnitOfWorkFactory, FixedClock
+from tests.graphql.api import Api
+
+
+@pytest.fixture
+def store() -> FakeStore:
+    return FakeStore()
+
+
+@pytest.fixture
+def container(store: FakeStore) -> Iterator[Container]:
+    container = build_container()
+    container.uow.override(providers.Object(FakeUnitOfWorkFactory(store)))
+    container.clock.override(providers.Object(FixedClock()))
+    yield container
+    container.reset_override()
+
+
+@pytest.fixture
+def hourbill(container: Container) -> Hourbill:
+    return container.hourbill()
+
+
+@pytest.fixture
+def app(hourbill: Hourbill) -> Starlette:
+    return create_app(hourbill)
+
+
+@pytest.fixture
+async def client(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://hourbill.test") as client:
+        yield client
+
+
+@pytest.fixture
+def api(client: httpx.AsyncClient) -> Api:
+    return Api(client)

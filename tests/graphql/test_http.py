@@ -1,0 +1,107 @@
+"""The Starlette app around the schema: routes, GraphiQL, GET queries, masking, limits."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import httpx
+import pytest
+
+from application.queries import Queries
+from application.service import Hourbill
+from domain.vat import VatCode
+from interfaces.http.app import create_app
+from tests.graphql.api import Api
+
+
+def client_for(app: object) -> httpx.AsyncClient:
+    return httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://hourbill.test"
+    )  # type: ignore[arg-type]
+
+
+async def test_healthz_answers_ok(client: httpx.AsyncClient) -> None:
+    response = await client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+async def test_graphiql_is_served_to_browsers_when_enabled(client: httpx.AsyncClient) -> None:
+    response = await client.get("/graphql", headers={"accept": "text/html"})
+    assert response.status_code == 200
+    assert "graphiql" in response.text.lower()
+
+
+async def test_graphiql_can_be_switched_off(hourbill: Hourbill) -> None:
+    async with client_for(create_app(hourbill, graphiql=False)) as client:
+        response = await client.get("/graphql", headers={"accept": "text/html"})
+    assert response.status_code == 404
+
+
+async def test_queries_work_over_get(client: httpx.AsyncClient) -> None:
+    response = await client.get("/graphql", params={"query": "{ vatCodes { code } }"})
+    assert response.status_code == 200
+    assert {v["code"] for v in response.json()["data"]["vatCodes"]} == {"0", "9", "21"}
+
+
+async def test_mutations_are_refused_over_get(client: httpx.AsyncClient) -> None:
+    query = 'mutation { createEmployee(input: {code: "A", name: "A"}) { errors { code } } }'
+    response = await client.get("/graphql", params={"query": query})
+    assert response.status_code == 400
+    assert "mutations are not allowed" in response.text.lower()
+
+
+async def test_unexpected_errors_are_masked(hourbill: Hourbill) -> None:
+    class Broken(Queries):
+        async def vat_codes(self) -> list[VatCode]:
+            raise RuntimeError("secret connection string postgres://admin:hunter2@db")
+
+    broken = replace(hourbill, queries=Broken(hourbill.queries.uow))
+    async with client_for(create_app(broken)) as client:
+        body = await Api(client).execute("{ vatCodes { code } }")
+    assert body["data"] is None
+    assert [e["message"] for e in body["errors"]] == ["Unexpected error."]
+    assert "hunter2" not in str(body)
+
+
+async def test_client_errors_are_not_masked(api: Api) -> None:
+    body = await api.execute("{ customers(first: -1) { totalCount } }")
+    (error,) = body["errors"]
+    assert error["message"] == "first must not be negative"
+    assert error["extensions"] == {"code": "OUT_OF_RANGE", "field": "first"}
+
+
+async def test_validation_errors_are_shown(api: Api) -> None:
+    body = await api.execute("{ customers { nonsense } }")
+    assert "Cannot query field 'nonsense'" in body["errors"][0]["message"]
+
+
+async def test_too_deep_queries_are_refused(api: Api) -> None:
+    deep = "project { customer { id } }"
+    for _ in range(6):
+        deep = f"project {{ tasks {{ {deep} }} }}"
+    body = await api.execute(f"{{ projects {{ tasks {{ {deep} }} }} }}")
+    assert "exceeds maximum operation depth" in body["errors"][0]["message"]
+
+
+async def test_too_many_aliases_are_refused(api: Api) -> None:
+    aliases = " ".join(f"a{i}: vatCodes {{ code }}" for i in range(31))
+    body = await api.execute(f"{{ {aliases} }}")
+    assert "aliases" in body["errors"][0]["message"]
+
+
+@pytest.mark.parametrize("path", ["/", "/nothing"])
+async def test_unknown_paths_are_404(client: httpx.AsyncClient, path: str) -> None:
+    assert (await client.get(path)).status_code == 404
+
+
+async def test_shutdown_hooks_run_when_the_app_stops(hourbill: Hourbill) -> None:
+    stopped: list[str] = []
+
+    async def hook() -> None:
+        stopped.append("database closed")
+
+    app = create_app(hourbill, on_shutdown=[hook])
+    async with app.router.lifespan_context(app):
+        assert stopped == []
+    assert stopped == ["database closed"]
