@@ -43,6 +43,14 @@ class HourbillGraphQL(GraphQL[Context, None]):
         )
         self.hourbill = hourbill
 
+    async def create_websocket_response(
+        self, request: WebSocket, subprotocol: str | None
+    ) -> WebSocket:
+        """Refuse the handshake (HTTP 403) when the client speaks no protocol we offer."""
+        if subprotocol is None:
+            return request
+        return await super().create_websocket_response(request, subprotocol)
+
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
