@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, Table, exists, false, or_, select, update
+from sqlalchemy import Column, ColumnElement, Select, Table, exists, false, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from application.ports import (
@@ -62,6 +62,14 @@ class SqlAlchemyRepository:
             for item in await self._all(select(cls).where(table.c.id.in_(set(ids))))
         }
         return [found[i] for i in ids if i in found]
+
+    async def _lines_billing(
+        self, source: Column[uuid.UUID], ids: Sequence[uuid.UUID]
+    ) -> dict[uuid.UUID, uuid.UUID]:
+        """Source id -> id of the order line that bills it, for billed sources only."""
+        refs = source.table
+        query = select(source, refs.c.line_id).where(source.in_(set(ids)))
+        return {source_id: line_id for source_id, line_id in await self.session.execute(query)}
 
     async def _add(self, item: object) -> None:
         self.session.add(item)
@@ -193,11 +201,7 @@ class SqlAlchemyBookingRepository(SqlAlchemyRepository):
         await self._delete(booking)
 
     async def billed_on(self, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, uuid.UUID]:
-        refs = order_line_bookings
-        rows = await self.session.execute(
-            select(refs.c.booking_id, refs.c.line_id).where(refs.c.booking_id.in_(set(ids)))
-        )
-        return dict(rows.tuples().all())
+        return await self._lines_billing(order_line_bookings.c.booking_id, ids)
 
     async def unbilled(self, selection: UnbilledSelection) -> list[HourBooking]:
         conditions = _unbilled_conditions(bookings, order_line_bookings.c.booking_id, selection)
@@ -225,11 +229,7 @@ class SqlAlchemySupplyRepository(SqlAlchemyRepository):
         await self._delete(supply)
 
     async def billed_on(self, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, uuid.UUID]:
-        refs = order_line_supplies
-        rows = await self.session.execute(
-            select(refs.c.supply_id, refs.c.line_id).where(refs.c.supply_id.in_(set(ids)))
-        )
-        return dict(rows.tuples().all())
+        return await self._lines_billing(order_line_supplies.c.supply_id, ids)
 
     async def unbilled(self, selection: UnbilledSelection) -> list[Supply]:
         conditions = _unbilled_conditions(supplies, order_line_supplies.c.supply_id, selection)

@@ -36,6 +36,12 @@ HOURS = FixedDecimal(8, 2)
 AMOUNT = FixedDecimal(18, 4)
 PERCENTAGE = FixedDecimal(5, 2)
 
+
+def references(target: str, ondelete: str | None = None) -> ForeignKey:
+    """A foreign key checked at commit: the ORM inserts rows of unrelated classes in any order."""
+    return ForeignKey(target, ondelete=ondelete, deferrable=True, initially="DEFERRED")
+
+
 vat_codes = Table(
     "vat_codes",
     metadata,
@@ -48,7 +54,7 @@ invoicing_settings = Table(
     "invoicing_settings",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=False),
-    Column("default_vat_code", Text, ForeignKey("vat_codes.code"), nullable=False),
+    Column("default_vat_code", Text, references("vat_codes.code"), nullable=False),
     Column("hours_item_code", Text),
 )
 
@@ -72,7 +78,7 @@ customers = Table(
     Column("city", Text),
     Column("country", String(2), nullable=False),
     Column("language", string_enum(Language), nullable=False),
-    Column("vat_code", Text, ForeignKey("vat_codes.code")),
+    Column("vat_code", Text, references("vat_codes.code")),
 )
 
 employees = Table(
@@ -87,7 +93,7 @@ projects = Table(
     "projects",
     metadata,
     Column("id", Uuid, primary_key=True),
-    Column("customer_id", Uuid, ForeignKey("customers.id"), nullable=False),
+    Column("customer_id", Uuid, references("customers.id"), nullable=False),
     Column("code", Text, nullable=False),
     Column("name", Text, nullable=False),
     UniqueConstraint("customer_id", "code"),
@@ -97,7 +103,7 @@ tasks = Table(
     "tasks",
     metadata,
     Column("id", Uuid, primary_key=True),
-    Column("project_id", Uuid, ForeignKey("projects.id"), nullable=False, index=True),
+    Column("project_id", Uuid, references("projects.id"), nullable=False, index=True),
     Column("code", Text, nullable=False),
     Column("name", Text, nullable=False),
     Column("item_code", Text),
@@ -107,13 +113,13 @@ bookings = Table(
     "bookings",
     metadata,
     Column("id", Uuid, primary_key=True),
-    Column("employee_id", Uuid, ForeignKey("employees.id"), nullable=False),
-    Column("customer_id", Uuid, ForeignKey("customers.id"), nullable=False),
+    Column("employee_id", Uuid, references("employees.id"), nullable=False),
+    Column("customer_id", Uuid, references("customers.id"), nullable=False),
     Column("date", Date, nullable=False),
     Column("hours", HOURS, nullable=False),
     Column("description", Text, nullable=False),
-    Column("project_id", Uuid, ForeignKey("projects.id")),
-    Column("task_id", Uuid, ForeignKey("tasks.id")),
+    Column("project_id", Uuid, references("projects.id")),
+    Column("task_id", Uuid, references("tasks.id")),
     Column("billable", Boolean, nullable=False),
     Column("rate", AMOUNT),
     Index(None, "date", "id"),
@@ -125,16 +131,16 @@ supplies = Table(
     "supplies",
     metadata,
     Column("id", Uuid, primary_key=True),
-    Column("customer_id", Uuid, ForeignKey("customers.id"), nullable=False),
+    Column("customer_id", Uuid, references("customers.id"), nullable=False),
     Column("date", Date, nullable=False),
     Column("item_code", Text, nullable=False),
     Column("quantity", AMOUNT, nullable=False),
     Column("unit_price", AMOUNT, nullable=False),
-    Column("vat_code", Text, ForeignKey("vat_codes.code"), nullable=False),
+    Column("vat_code", Text, references("vat_codes.code"), nullable=False),
     Column("description", Text, nullable=False),
     Column("unit", Text, nullable=False),
-    Column("project_id", Uuid, ForeignKey("projects.id")),
-    Column("task_id", Uuid, ForeignKey("tasks.id")),
+    Column("project_id", Uuid, references("projects.id")),
+    Column("task_id", Uuid, references("tasks.id")),
     Index(None, "date", "id"),
     Index(None, "customer_id", "date"),
 )
@@ -144,9 +150,9 @@ rate_rules = Table(
     metadata,
     Column("id", Uuid, primary_key=True),
     Column("rate", AMOUNT, nullable=False),
-    Column("customer_id", Uuid, ForeignKey("customers.id", ondelete="CASCADE")),
-    Column("project_id", Uuid, ForeignKey("projects.id", ondelete="CASCADE")),
-    Column("employee_id", Uuid, ForeignKey("employees.id", ondelete="CASCADE")),
+    Column("customer_id", Uuid, references("customers.id", ondelete="CASCADE")),
+    Column("project_id", Uuid, references("projects.id", ondelete="CASCADE")),
+    Column("employee_id", Uuid, references("employees.id", ondelete="CASCADE")),
 )
 
 orders = Table(
@@ -154,11 +160,11 @@ orders = Table(
     metadata,
     Column("id", Uuid, primary_key=True),
     Column("number", BigInteger, unique=True),
-    Column("customer_id", Uuid, ForeignKey("customers.id"), nullable=False),
+    Column("customer_id", Uuid, references("customers.id"), nullable=False),
     Column("order_date", Date, nullable=False),
     Column("description", Text, nullable=False),
     Column("reference", String(255)),
-    Column("project_id", Uuid, ForeignKey("projects.id")),
+    Column("project_id", Uuid, references("projects.id")),
     Column("period_start", Date),
     Column("period_end", Date),
     Column("status", string_enum(OrderStatus), nullable=False),
@@ -170,19 +176,19 @@ order_lines = Table(
     "order_lines",
     metadata,
     Column("id", Uuid, primary_key=True),
-    Column("order_id", Uuid, ForeignKey("orders.id", ondelete="CASCADE"), nullable=False),
+    Column("order_id", Uuid, references("orders.id", ondelete="CASCADE"), nullable=False),
     Column("position", Integer, nullable=False),
     Column("description", Text, nullable=False),
     Column("quantity", AMOUNT, nullable=False),
     Column("unit_price", AMOUNT, nullable=False),
     Column("unit", Text, nullable=False),
-    Column("vat_code", Text, ForeignKey("vat_codes.code"), nullable=False),
+    Column("vat_code", Text, references("vat_codes.code"), nullable=False),
     Column("vat_rate", PERCENTAGE, nullable=False),
     Column("item_code", Text),
     Column("discount_percent", PERCENTAGE, nullable=False),
     Column("kind", string_enum(LineKind), nullable=False),
-    Column("project_id", Uuid, ForeignKey("projects.id")),
-    Column("task_id", Uuid, ForeignKey("tasks.id")),
+    Column("project_id", Uuid, references("projects.id")),
+    Column("task_id", Uuid, references("tasks.id")),
     Index(None, "order_id", "position"),
 )
 
@@ -192,10 +198,10 @@ order_line_bookings = Table(
     Column(
         "line_id",
         Uuid,
-        ForeignKey("order_lines.id", ondelete="CASCADE"),
+        references("order_lines.id", ondelete="CASCADE"),
         primary_key=True,
     ),
-    Column("booking_id", Uuid, ForeignKey("bookings.id"), primary_key=True, unique=True),
+    Column("booking_id", Uuid, references("bookings.id"), primary_key=True, unique=True),
     Column("hours", HOURS, nullable=False),
     Column("rate", AMOUNT, nullable=False),
 )
@@ -206,10 +212,10 @@ order_line_supplies = Table(
     Column(
         "line_id",
         Uuid,
-        ForeignKey("order_lines.id", ondelete="CASCADE"),
+        references("order_lines.id", ondelete="CASCADE"),
         primary_key=True,
     ),
-    Column("supply_id", Uuid, ForeignKey("supplies.id"), primary_key=True, unique=True),
+    Column("supply_id", Uuid, references("supplies.id"), primary_key=True, unique=True),
     Column("quantity", AMOUNT, nullable=False),
     Column("unit_price", AMOUNT, nullable=False),
 )

@@ -68,7 +68,11 @@ def upgrade() -> None:
         sa.Column("language", sa.String(length=16), nullable=False),
         sa.Column("vat_code", sa.Text(), nullable=True),
         sa.ForeignKeyConstraint(
-            ["vat_code"], ["vat_codes.code"], name=op.f("fk_customers_vat_code_vat_codes")
+            ["vat_code"],
+            ["vat_codes.code"],
+            name=op.f("fk_customers_vat_code_vat_codes"),
+            deferrable=True,
+            initially="DEFERRED",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_customers")),
         sa.UniqueConstraint("code", name=op.f("uq_customers_code")),
@@ -82,6 +86,8 @@ def upgrade() -> None:
             ["default_vat_code"],
             ["vat_codes.code"],
             name=op.f("fk_invoicing_settings_default_vat_code_vat_codes"),
+            deferrable=True,
+            initially="DEFERRED",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_invoicing_settings")),
     )
@@ -92,7 +98,11 @@ def upgrade() -> None:
         sa.Column("code", sa.Text(), nullable=False),
         sa.Column("name", sa.Text(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["customer_id"], ["customers.id"], name=op.f("fk_projects_customer_id_customers")
+            ["customer_id"],
+            ["customers.id"],
+            name=op.f("fk_projects_customer_id_customers"),
+            deferrable=True,
+            initially="DEFERRED",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_projects")),
         sa.UniqueConstraint("customer_id", "code", name=op.f("uq_projects_customer_id_code")),
@@ -110,10 +120,18 @@ def upgrade() -> None:
         sa.Column("period_end", sa.Date(), nullable=True),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.ForeignKeyConstraint(
-            ["customer_id"], ["customers.id"], name=op.f("fk_orders_customer_id_customers")
+            ["customer_id"],
+            ["customers.id"],
+            name=op.f("fk_orders_customer_id_customers"),
+            deferrable=True,
+            initially="DEFERRED",
         ),
         sa.ForeignKeyConstraint(
-            ["project_id"], ["projects.id"], name=op.f("fk_orders_project_id_projects")
+            ["project_id"],
+            ["projects.id"],
+            name=op.f("fk_orders_project_id_projects"),
+            deferrable=True,
+            initially="DEFERRED",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_orders")),
         sa.UniqueConstraint("number", name=op.f("uq_orders_number")),
@@ -137,18 +155,24 @@ def upgrade() -> None:
             ["customers.id"],
             name=op.f("fk_rate_rules_customer_id_customers"),
             ondelete="CASCADE",
+            deferrable=True,
+            initially="DEFERRED",
         ),
         sa.ForeignKeyConstraint(
             ["employee_id"],
             ["employees.id"],
             name=op.f("fk_rate_rules_employee_id_employees"),
             ondelete="CASCADE",
+            deferrable=True,
+            initially="DEFERRED",
         ),
         sa.ForeignKeyConstraint(
             ["project_id"],
             ["projects.id"],
             name=op.f("fk_rate_rules_project_id_projects"),
             ondelete="CASCADE",
+            deferrable=True,
+            initially="DEFERRED",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_rate_rules")),
     )
@@ -160,7 +184,11 @@ def upgrade() -> None:
         sa.Column("name", sa.Text(), nullable=False),
         sa.Column("item_code", sa.Text(), nullable=True),
         sa.ForeignKeyConstraint(
-            ["project_id"], ["projects.id"], name=op.f("fk_tasks_project_id_projects")
+            ["project_id"],
+            ["projects.id"],
+            name=op.f("fk_tasks_project_id_projects"),
+            deferrable=True,
+            initially="DEFERRED",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_tasks")),
     )
@@ -178,15 +206,33 @@ def upgrade() -> None:
         sa.Column("billable", sa.Boolean(), nullable=False),
         sa.Column("rate", AMOUNT, nullable=True),
         sa.ForeignKeyConstraint(
-            ["customer_id"], ["customers.id"], name=op.f("fk_bookings_customer_id_customers")
+            ["customer_id"],
+            ["customers.id"],
+            name=op.f("fk_bookings_customer_id_customers"),
+            deferrable=True,
+            initially="DEFERRED",
         ),
         sa.ForeignKeyConstraint(
-            ["employee_id"], ["employees.id"], name=op.f("fk_bookings_employee_id_employees")
+            ["employee_id"],
+            ["employees.id"],
+            name=op.f("fk_bookings_employee_id_employees"),
+            deferrable=True,
+            initially="DEFERRED",
         ),
         sa.ForeignKeyConstraint(
-            ["project_id"], ["projects.id"], name=op.f("fk_bookings_project_id_projects")
+            ["project_id"],
+            ["projects.id"],
+            name=op.f("fk_bookings_project_id_projects"),
+            deferrable=True,
+            initially="DEFERRED",
         ),
-        sa.ForeignKeyConstraint(["task_id"], ["tasks.id"], name=op.f("fk_bookings_task_id_tasks")),
+        sa.ForeignKeyConstraint(
+            ["task_id"],
+            ["tasks.id"],
+            name=op.f("fk_bookings_task_id_tasks"),
+            deferrable=True,
+            initially="DEFERRED",
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_bookings")),
     )
     op.create_index(
@@ -217,15 +263,29 @@ def upgrade() -> None:
             ["orders.id"],
             name=op.f("fk_order_lines_order_id_orders"),
             ondelete="CASCADE",
+            deferrable=True,
+            initially="DEFERRED",
         ),
         sa.ForeignKeyConstraint(
-            ["project_id"], ["projects.id"], name=op.f("fk_order_lines_project_id_projects")
+            ["project_id"],
+            ["projects.id"],
+            name=op.f("fk_order_lines_project_id_projects"),
+            deferrable=True,
+            initially="DEFERRED",
         ),
         sa.ForeignKeyConstraint(
-            ["task_id"], ["tasks.id"], name=op.f("fk_order_lines_task_id_tasks")
+            ["task_id"],
+            ["tasks.id"],
+            name=op.f("fk_order_lines_task_id_tasks"),
+            deferrable=True,
+            initially="DEFERRED",
         ),
         sa.ForeignKeyConstraint(
-            ["vat_code"], ["vat_codes.code"], name=op.f("fk_order_lines_vat_code_vat_codes")
+            ["vat_code"],
+            ["vat_codes.code"],
+            name=op.f("fk_order_lines_vat_code_vat_codes"),
+            deferrable=True,
+            initially="DEFERRED",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_order_lines")),
     )
@@ -249,14 +309,32 @@ def upgrade() -> None:
         sa.Column("project_id", sa.Uuid(), nullable=True),
         sa.Column("task_id", sa.Uuid(), nullable=True),
         sa.ForeignKeyConstraint(
-            ["customer_id"], ["customers.id"], name=op.f("fk_supplies_customer_id_customers")
+            ["customer_id"],
+            ["customers.id"],
+            name=op.f("fk_supplies_customer_id_customers"),
+            deferrable=True,
+            initially="DEFERRED",
         ),
         sa.ForeignKeyConstraint(
-            ["project_id"], ["projects.id"], name=op.f("fk_supplies_project_id_projects")
+            ["project_id"],
+            ["projects.id"],
+            name=op.f("fk_supplies_project_id_projects"),
+            deferrable=True,
+            initially="DEFERRED",
         ),
-        sa.ForeignKeyConstraint(["task_id"], ["tasks.id"], name=op.f("fk_supplies_task_id_tasks")),
         sa.ForeignKeyConstraint(
-            ["vat_code"], ["vat_codes.code"], name=op.f("fk_supplies_vat_code_vat_codes")
+            ["task_id"],
+            ["tasks.id"],
+            name=op.f("fk_supplies_task_id_tasks"),
+            deferrable=True,
+            initially="DEFERRED",
+        ),
+        sa.ForeignKeyConstraint(
+            ["vat_code"],
+            ["vat_codes.code"],
+            name=op.f("fk_supplies_vat_code_vat_codes"),
+            deferrable=True,
+            initially="DEFERRED",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_supplies")),
     )
@@ -271,13 +349,19 @@ def upgrade() -> None:
         sa.Column("hours", HOURS, nullable=False),
         sa.Column("rate", AMOUNT, nullable=False),
         sa.ForeignKeyConstraint(
-            ["booking_id"], ["bookings.id"], name=op.f("fk_order_line_bookings_booking_id_bookings")
+            ["booking_id"],
+            ["bookings.id"],
+            name=op.f("fk_order_line_bookings_booking_id_bookings"),
+            deferrable=True,
+            initially="DEFERRED",
         ),
         sa.ForeignKeyConstraint(
             ["line_id"],
             ["order_lines.id"],
             name=op.f("fk_order_line_bookings_line_id_order_lines"),
             ondelete="CASCADE",
+            deferrable=True,
+            initially="DEFERRED",
         ),
         sa.PrimaryKeyConstraint("line_id", "booking_id", name=op.f("pk_order_line_bookings")),
         sa.UniqueConstraint("booking_id", name=op.f("uq_order_line_bookings_booking_id")),
@@ -293,9 +377,15 @@ def upgrade() -> None:
             ["order_lines.id"],
             name=op.f("fk_order_line_supplies_line_id_order_lines"),
             ondelete="CASCADE",
+            deferrable=True,
+            initially="DEFERRED",
         ),
         sa.ForeignKeyConstraint(
-            ["supply_id"], ["supplies.id"], name=op.f("fk_order_line_supplies_supply_id_supplies")
+            ["supply_id"],
+            ["supplies.id"],
+            name=op.f("fk_order_line_supplies_supply_id_supplies"),
+            deferrable=True,
+            initially="DEFERRED",
         ),
         sa.PrimaryKeyConstraint("line_id", "supply_id", name=op.f("pk_order_line_supplies")),
         sa.UniqueConstraint("supply_id", name=op.f("uq_order_line_supplies_supply_id")),
