@@ -13,6 +13,7 @@ from typing import Any
 
 import strawberry
 from graphql import FloatValueNode, GraphQLError, IntValueNode, StringValueNode, ValueNode
+from strawberry.types.scalar import ScalarDefinition
 
 PLAIN_DECIMAL = re.compile(r"[+-]?\d{1,20}(\.\d{1,28})?")
 
@@ -68,4 +69,4 @@ DecimalScalar = strawberry.scalar(
     parse_literal=parse_decimal_literal,
 )
 
-SCALARS = {Decimal: DecimalScalar}
+SCALARS: dict[object, ScalarDefinition] = {Decimal: DecimalScalar}

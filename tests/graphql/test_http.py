@@ -9,7 +9,9 @@ import pytest
 
 from application.queries import Queries
 from application.service import Hourbill
+from application.use_cases.work import CreateEmployee, CreateEmployeeRequest
 from domain.vat import VatCode
+from domain.work import Employee
 from interfaces.http.app import create_app
 from tests.graphql.api import Api
 
@@ -51,7 +53,9 @@ async def test_mutations_are_refused_over_get(client: httpx.AsyncClient) -> None
     assert "mutations are not allowed" in response.text.lower()
 
 
-async def test_unexpected_errors_are_masked(hourbill: Hourbill) -> None:
+async def test_unexpected_errors_are_masked_and_logged(
+    hourbill: Hourbill, caplog: pytest.LogCaptureFixture
+) -> None:
     class Broken(Queries):
         async def vat_codes(self) -> list[VatCode]:
             raise RuntimeError("secret connection string postgres://admin:hunter2@db")
@@ -62,6 +66,25 @@ async def test_unexpected_errors_are_masked(hourbill: Hourbill) -> None:
     assert body["data"] is None
     assert [e["message"] for e in body["errors"]] == ["Unexpected error."]
     assert "hunter2" not in str(body)
+    assert "hunter2" in caplog.text
+
+
+async def test_an_unexpected_error_in_a_mutation_is_masked_too(hourbill: Hourbill) -> None:
+    class Broken(CreateEmployee):
+        async def execute(self, request: CreateEmployeeRequest) -> Employee:
+            raise KeyError("internal detail")
+
+    broken = replace(hourbill, create_employee=Broken(hourbill.create_employee.uow))
+    query = 'mutation { createEmployee(input: {code: "A", name: "A"}) { errors { code } } }'
+    async with client_for(create_app(broken)) as client:
+        body = await Api(client).execute(query)
+    assert body["data"] is None
+    assert [e["message"] for e in body["errors"]] == ["Unexpected error."]
+
+
+async def test_client_errors_are_not_logged(api: Api, caplog: pytest.LogCaptureFixture) -> None:
+    await api.execute("{ customers(first: -1) { totalCount } }")
+    assert caplog.text == ""
 
 
 async def test_client_errors_are_not_masked(api: Api) -> None:

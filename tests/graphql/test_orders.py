@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from domain.orders import OrderStatus
+from tests.fakes import FakeStore
 from tests.graphql import documents as doc
 from tests.graphql import seed
 from tests.graphql.api import Api, codes
-from tests.graphql.ids import unknown_id
+from tests.graphql.ids import global_id_of, unknown_id
 
 UNBILLED = """query($c: ID) {
   bookings(customerId: $c, billed: false) { totalCount }
@@ -217,4 +219,19 @@ async def test_merging_needs_two_orders(api: Api) -> None:
     order = await new_order(api, await seed.customer(api))
     assert codes(await api.errors(doc.MERGE_ORDERS, orderIds=[order["id"]])) == {
         ("orderIds", "INVALID")
+    }
+
+
+async def test_an_invoiced_order_is_locked(api: Api, store: FakeStore) -> None:
+    order = await new_order(api, await seed.customer(api))
+    _, ident = global_id_of(order["id"])
+    store.orders[ident].status = OrderStatus.INVOICED
+    errors = await api.errors(doc.UPDATE_ORDER, id=order["id"], reference="PO-9")
+    assert codes(errors) == {("id", "LOCKED")}
+    errors = await api.errors(
+        doc.ADD_ORDER_LINE, orderId=order["id"], description="X", quantity="1", unitPrice="1"
+    )
+    assert codes(errors) == {("orderId", "LOCKED")}
+    assert codes(await api.errors(doc.DELETE_ORDERS, orderIds=[order["id"]])) == {
+        ("orderIds", "LOCKED")
     }

@@ -17,7 +17,7 @@ from interfaces.graphql.types.orders import LineFields, OrderFields, line_fields
 class PlannedLine(LineFields):
     @classmethod
     def from_domain(cls, line: DomainOrderLine) -> PlannedLine:
-        return cls(**line_fields(line))  # type: ignore[arg-type]
+        return cls(**line_fields(line))
 
 
 @strawberry.type(description="An order generation would make; it has no id or number yet.")
@@ -26,7 +26,7 @@ class PlannedOrder(OrderFields):
 
     @classmethod
     def from_domain(cls, order: DomainOrder) -> PlannedOrder:
-        return cls(  # type: ignore[arg-type]
+        return cls(
             lines=[PlannedLine.from_domain(line) for line in order.lines], **order_fields(order)
         )
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from decimal import Decimal
+from typing import TypedDict
 
 import strawberry
 
 from domain.orders import BookingRef as DomainBookingRef
+from domain.orders import LineKind as DomainLineKind
 from domain.orders import Order as DomainOrder
 from domain.orders import OrderLine as DomainOrderLine
 from domain.orders import SupplyRef as DomainSupplyRef
@@ -105,7 +107,27 @@ class LineFields:
         return await load_as(loaders(info).task, self.task_id, Task.from_domain)
 
 
-def line_fields(line: DomainOrderLine) -> dict[str, object]:
+class LineValues(TypedDict):
+    position: int
+    kind: DomainLineKind
+    description: str
+    quantity: Decimal
+    unit: str
+    unit_price: Decimal
+    discount_percent: Decimal
+    item_code: str | None
+    vat_code: str
+    vat_rate: Decimal
+    amount: Decimal
+    bookings: list[BookingRef]
+    supplies: list[SupplyRef]
+    booking_count: int
+    supply_count: int
+    project_id: uuid.UUID | None
+    task_id: uuid.UUID | None
+
+
+def line_fields(line: DomainOrderLine) -> LineValues:
     return {
         "position": line.position,
         "kind": line.kind,
@@ -133,7 +155,7 @@ class OrderLine(LineFields):
 
     @classmethod
     def from_domain(cls, line: DomainOrderLine) -> OrderLine:
-        return cls(id=strawberry.ID(global_id("OrderLine", line.id)), **line_fields(line))  # type: ignore[arg-type]
+        return cls(id=strawberry.ID(global_id("OrderLine", line.id)), **line_fields(line))
 
 
 @strawberry.type
@@ -163,7 +185,23 @@ class OrderFields:
         return await load_as(loaders(info).project, self.project_id, Project.from_domain)
 
 
-def order_fields(order: DomainOrder) -> dict[str, object]:
+class OrderValues(TypedDict):
+    order_date: dt.date
+    description: str
+    reference: str | None
+    period_start: dt.date | None
+    period_end: dt.date | None
+    subtotal: Decimal
+    vat: list[VatLine]
+    vat_total: Decimal
+    total: Decimal
+    booking_count: int
+    supply_count: int
+    customer_id: uuid.UUID
+    project_id: uuid.UUID | None
+
+
+def order_fields(order: DomainOrder) -> OrderValues:
     totals = order.totals()
     return {
         "order_date": order.order_date,
@@ -183,14 +221,14 @@ def order_fields(order: DomainOrder) -> dict[str, object]:
 
 
 @strawberry.type(description="A draft invoice for one customer; editable until invoiced.")
-class Order(OrderFields, Node):
+class Order(Node, OrderFields):
     number: int | None
     status: OrderStatus  # type: ignore[valid-type]
     lines: list[OrderLine]
 
     @classmethod
     def from_domain(cls, order: DomainOrder) -> Order:
-        return cls(  # type: ignore[arg-type]
+        return cls(
             id=strawberry.ID(global_id("Order", order.id)),
             number=order.number,
             status=order.status,
