@@ -8,12 +8,14 @@ its message is replaced, so internals never leak.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import dataclasses
+from collections.abc import Awaitable, Callable, Collection
 from typing import TypeVar
 
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
+from strawberry.utils.str_converters import to_camel_case
 
 from domain.errors import ErrorCode as DomainErrorCode
 from domain.errors import HourbillError
@@ -28,14 +30,23 @@ ErrorCode = strawberry.enum(
 @strawberry.type(description="A problem with the input of a mutation; nothing was changed.")
 class UserError:
     field: str | None = strawberry.field(
-        description="The camelCase name of the input field at fault, if one is."
+        description="The camelCase name of the input field at fault; null when no one field is."
     )
     message: str
     code: ErrorCode  # type: ignore[valid-type]
 
 
-def user_errors(error: HourbillError) -> list[UserError]:
-    return [UserError(field=p.field, message=p.message, code=p.code) for p in error.problems]
+def input_fields(input: object) -> frozenset[str]:
+    """The camelCase GraphQL names of a Strawberry input's fields."""
+    return frozenset(to_camel_case(f.name) for f in dataclasses.fields(input))  # type: ignore[arg-type]
+
+
+def user_errors(error: HourbillError, fields: Collection[str]) -> list[UserError]:
+    """One UserError per problem; `field` is null unless it names one of the input's fields."""
+    return [
+        UserError(field=p.field if p.field in fields else None, message=p.message, code=p.code)
+        for p in error.problems
+    ]
 
 
 class ClientError(GraphQLError):
@@ -64,11 +75,14 @@ P = TypeVar("P")
 
 
 async def attempt(
-    failed: Callable[..., P], action: Callable[[], Awaitable[T]], succeeded: Callable[[T], P]
+    input: object,
+    failed: Callable[..., P],
+    action: Callable[[], Awaitable[T]],
+    succeeded: Callable[[T], P],
 ) -> P:
-    """Run a command; its HourbillError becomes the payload's typed errors."""
+    """Run the command for `input`; its HourbillError becomes the payload's typed errors."""
     try:
         result = await action()
     except HourbillError as error:
-        return failed(errors=user_errors(error))
+        return failed(errors=user_errors(error, input_fields(input)))
     return succeeded(result)

@@ -112,5 +112,6 @@ async def test_bookings_without_a_rate_stop_generation(api: Api) -> None:
     customer_id = await seed.customer(api)
     await seed.booking(api, await seed.employee(api), customer_id)
     errors = await api.errors(doc.GENERATE, **PERIOD)
-    assert codes(errors) == {("rateRules", "NO_RATE")}
+    assert codes(errors) == {(None, "NO_RATE")}, "no input field is at fault: field is null"
+    assert "rate" in errors[0]["message"]
     assert (await api.data(STATE))["orders"] == {"totalCount": 0}

@@ -101,6 +101,7 @@ class CustomerMutations:
         self, info: Info, input: CreateCustomerInput
     ) -> CreateCustomerPayload:
         return await attempt(
+            input,
             CreateCustomerPayload,
             lambda: hourbill(info).create_customer.execute(input.to_request()),
             lambda customer: CreateCustomerPayload(customer=Customer.from_domain(customer)),
@@ -111,6 +112,7 @@ class CustomerMutations:
         self, info: Info, input: UpdateCustomerInput
     ) -> UpdateCustomerPayload:
         return await attempt(
+            input,
             UpdateCustomerPayload,
             lambda: hourbill(info).update_customer.execute(input.to_request()),
             lambda customer: UpdateCustomerPayload(customer=Customer.from_domain(customer)),
@@ -121,6 +123,7 @@ class CustomerMutations:
         self, info: Info, input: DeleteCustomerInput
     ) -> DeleteCustomerPayload:
         return await attempt(
+            input,
             DeleteCustomerPayload,
             lambda: hourbill(info).delete_customer.execute(read_id(input.id, "Customer", "id")),
             lambda _: DeleteCustomerPayload(deleted_id=input.id),

@@ -71,6 +71,7 @@ class GenerationMutations:
         self, info: Info, input: GenerateOrdersInput
     ) -> PreviewOrderGenerationPayload:
         return await attempt(
+            input,
             PreviewOrderGenerationPayload,
             lambda: hourbill(info).preview_order_generation.execute(input.to_request()),
             lambda plan: PreviewOrderGenerationPayload(preview=GenerationPreview.from_domain(plan)),
@@ -84,6 +85,7 @@ class GenerationMutations:
         self, info: Info, input: GenerateOrdersInput
     ) -> GenerateOrdersPayload:
         return await attempt(
+            input,
             GenerateOrdersPayload,
             lambda: hourbill(info).generate_orders.execute(input.to_request()),
             GenerateOrdersPayload.from_plan,

@@ -193,6 +193,7 @@ class OrderMutations:
     @strawberry.mutation(description="A new, empty order (not based on bookings).")
     async def create_order(self, info: Info, input: CreateOrderInput) -> CreateOrderPayload:
         return await attempt(
+            input,
             CreateOrderPayload,
             lambda: hourbill(info).create_order.execute(input.to_request()),
             lambda order: CreateOrderPayload(order=Order.from_domain(order)),
@@ -201,6 +202,7 @@ class OrderMutations:
     @strawberry.mutation
     async def update_order(self, info: Info, input: UpdateOrderInput) -> UpdateOrderPayload:
         return await attempt(
+            input,
             UpdateOrderPayload,
             lambda: hourbill(info).update_order.execute(input.to_request()),
             lambda order: UpdateOrderPayload(order=Order.from_domain(order)),
@@ -209,6 +211,7 @@ class OrderMutations:
     @strawberry.mutation
     async def add_order_line(self, info: Info, input: AddOrderLineInput) -> AddOrderLinePayload:
         return await attempt(
+            input,
             AddOrderLinePayload,
             lambda: hourbill(info).add_order_line.execute(input.to_request()),
             lambda order: AddOrderLinePayload(order=Order.from_domain(order)),
@@ -219,6 +222,7 @@ class OrderMutations:
         self, info: Info, input: UpdateOrderLineInput
     ) -> UpdateOrderLinePayload:
         return await attempt(
+            input,
             UpdateOrderLinePayload,
             lambda: hourbill(info).update_order_line.execute(input.to_request()),
             lambda order: UpdateOrderLinePayload(order=Order.from_domain(order)),
@@ -229,6 +233,7 @@ class OrderMutations:
         self, info: Info, input: DeleteOrderLineInput
     ) -> DeleteOrderLinePayload:
         return await attempt(
+            input,
             DeleteOrderLinePayload,
             lambda: hourbill(info).delete_order_line.execute(*input.to_ids()),
             lambda order: DeleteOrderLinePayload(order=Order.from_domain(order)),
@@ -237,6 +242,7 @@ class OrderMutations:
     @strawberry.mutation(description="Delete draft orders; what they billed becomes unbilled.")
     async def delete_orders(self, info: Info, input: DeleteOrdersInput) -> DeleteOrdersPayload:
         return await attempt(
+            input,
             DeleteOrdersPayload,
             lambda: hourbill(info).delete_orders.execute(input.to_ids()),
             lambda ids: DeleteOrdersPayload(
@@ -247,6 +253,7 @@ class OrderMutations:
     @strawberry.mutation(description="Merge orders of one customer into the first one given.")
     async def merge_orders(self, info: Info, input: MergeOrdersInput) -> MergeOrdersPayload:
         return await attempt(
+            input,
             MergeOrdersPayload,
             lambda: hourbill(info).merge_orders.execute(input.to_ids()),
             lambda order: MergeOrdersPayload(order=Order.from_domain(order)),

@@ -195,6 +195,7 @@ class SourceMutations:
     @strawberry.mutation
     async def record_booking(self, info: Info, input: RecordBookingInput) -> RecordBookingPayload:
         return await attempt(
+            input,
             RecordBookingPayload,
             lambda: hourbill(info).record_booking.execute(input.to_request()),
             lambda booking: RecordBookingPayload(booking=Booking.from_domain(booking)),
@@ -203,6 +204,7 @@ class SourceMutations:
     @strawberry.mutation(description="Change an unbilled booking (a billed one is LOCKED).")
     async def update_booking(self, info: Info, input: UpdateBookingInput) -> UpdateBookingPayload:
         return await attempt(
+            input,
             UpdateBookingPayload,
             lambda: hourbill(info).update_booking.execute(input.to_request()),
             lambda booking: UpdateBookingPayload(booking=Booking.from_domain(booking)),
@@ -211,6 +213,7 @@ class SourceMutations:
     @strawberry.mutation(description="Delete an unbilled booking (a billed one is LOCKED).")
     async def delete_booking(self, info: Info, input: DeleteBookingInput) -> DeleteBookingPayload:
         return await attempt(
+            input,
             DeleteBookingPayload,
             lambda: hourbill(info).delete_booking.execute(read_id(input.id, "Booking", "id")),
             lambda _: DeleteBookingPayload(deleted_id=input.id),
@@ -219,6 +222,7 @@ class SourceMutations:
     @strawberry.mutation
     async def record_supply(self, info: Info, input: RecordSupplyInput) -> RecordSupplyPayload:
         return await attempt(
+            input,
             RecordSupplyPayload,
             lambda: hourbill(info).record_supply.execute(input.to_request()),
             lambda supply: RecordSupplyPayload(supply=Supply.from_domain(supply)),
@@ -227,6 +231,7 @@ class SourceMutations:
     @strawberry.mutation(description="Change an unbilled supply (a billed one is LOCKED).")
     async def update_supply(self, info: Info, input: UpdateSupplyInput) -> UpdateSupplyPayload:
         return await attempt(
+            input,
             UpdateSupplyPayload,
             lambda: hourbill(info).update_supply.execute(input.to_request()),
             lambda supply: UpdateSupplyPayload(supply=Supply.from_domain(supply)),
@@ -235,6 +240,7 @@ class SourceMutations:
     @strawberry.mutation(description="Delete an unbilled supply (a billed one is LOCKED).")
     async def delete_supply(self, info: Info, input: DeleteSupplyInput) -> DeleteSupplyPayload:
         return await attempt(
+            input,
             DeleteSupplyPayload,
             lambda: hourbill(info).delete_supply.execute(read_id(input.id, "Supply", "id")),
             lambda _: DeleteSupplyPayload(deleted_id=input.id),

@@ -154,6 +154,7 @@ class WorkMutations:
         self, info: Info, input: CreateEmployeeInput
     ) -> CreateEmployeePayload:
         return await attempt(
+            input,
             CreateEmployeePayload,
             lambda: hourbill(info).create_employee.execute(input.to_request()),
             lambda employee: CreateEmployeePayload(employee=Employee.from_domain(employee)),
@@ -162,6 +163,7 @@ class WorkMutations:
     @strawberry.mutation
     async def create_project(self, info: Info, input: CreateProjectInput) -> CreateProjectPayload:
         return await attempt(
+            input,
             CreateProjectPayload,
             lambda: hourbill(info).create_project.execute(input.to_request()),
             lambda project: CreateProjectPayload(project=Project.from_domain(project)),
@@ -170,6 +172,7 @@ class WorkMutations:
     @strawberry.mutation
     async def create_task(self, info: Info, input: CreateTaskInput) -> CreateTaskPayload:
         return await attempt(
+            input,
             CreateTaskPayload,
             lambda: hourbill(info).create_task.execute(input.to_request()),
             lambda task: CreateTaskPayload(task=Task.from_domain(task)),
@@ -180,6 +183,7 @@ class WorkMutations:
         self, info: Info, input: CreateRateRuleInput
     ) -> CreateRateRulePayload:
         return await attempt(
+            input,
             CreateRateRulePayload,
             lambda: hourbill(info).create_rate_rule.execute(input.to_request()),
             lambda rule: CreateRateRulePayload(rate_rule=RateRule.from_domain(rule)),
@@ -190,6 +194,7 @@ class WorkMutations:
         self, info: Info, input: DeleteRateRuleInput
     ) -> DeleteRateRulePayload:
         return await attempt(
+            input,
             DeleteRateRulePayload,
             lambda: hourbill(info).delete_rate_rule.execute(read_id(input.id, "RateRule", "id")),
             lambda _: DeleteRateRulePayload(deleted_id=input.id),
@@ -198,6 +203,7 @@ class WorkMutations:
     @strawberry.mutation
     async def save_vat_code(self, info: Info, input: SaveVatCodeInput) -> SaveVatCodePayload:
         return await attempt(
+            input,
             SaveVatCodePayload,
             lambda: hourbill(info).save_vat_code.execute(input.to_request()),
             lambda vat_code: SaveVatCodePayload(vat_code=VatCode.from_domain(vat_code)),
@@ -208,6 +214,7 @@ class WorkMutations:
         self, info: Info, input: UpdateInvoicingSettingsInput
     ) -> UpdateInvoicingSettingsPayload:
         return await attempt(
+            input,
             UpdateInvoicingSettingsPayload,
             lambda: hourbill(info).update_invoicing_settings.execute(input.to_request()),
             lambda settings: UpdateInvoicingSettingsPayload(
