@@ -190,3 +190,14 @@ async def test_a_bad_customer_id_ends_the_subscription_with_a_typed_error(
     (error,) = message["payload"]["errors"]
     assert error["extensions"] == {"code": "INVALID", "field": "customerId"}
     await subscribers(server, 0)
+
+
+async def test_queries_and_mutations_also_run_over_the_websocket(server: RunningServer) -> None:
+    async with graphql_ws(server.ws_url) as ws:
+        await ws.subscribe("create", CREATE_CUSTOMER, code="WS")
+        created = await ws.receive()
+        assert await ws.receive() == {"id": "create", "type": "complete"}
+        await ws.subscribe("list", "{ customers { edges { node { code } } } }")
+        listed = await ws.receive()
+    assert created["payload"]["data"]["createCustomer"]["customer"]["code"] == "WS"
+    assert listed["payload"]["data"]["customers"]["edges"] == [{"node": {"code": "WS"}}]
