@@ -447,3 +447,11 @@ def test_generate_orders_validates_the_request_first(world: World) -> None:
             WorkCatalog({}, {}, {}, {}),
             TODAY,
         )
+
+
+def test_an_explicit_rate_of_zero_bills_free_hours_rather_than_no_rate(world: World) -> None:
+    free = booking(world, rate=D("0"), hours=D("3"))
+
+    line = only(plan(world, [free], rules=[])).lines[0]
+
+    assert (line.quantity, line.unit_price, line.amount) == (D("3"), D("0"), D("0.00"))

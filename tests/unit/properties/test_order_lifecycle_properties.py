@@ -120,7 +120,7 @@ def vat_by_rate(orders: list[Order]) -> tuple[Counter[Any], Counter[Any], Counte
 
 def shape(orders: list[Order]) -> list[tuple[Any, ...]]:
     """All an order says apart from its id and number, lines and provenance included."""
-    return sorted(
+    shapes = [
         (
             order.customer_id,
             str(order.project_id),
@@ -151,7 +151,8 @@ def shape(orders: list[Order]) -> list[tuple[Any, ...]]:
             ),
         )
         for order in orders
-    )
+    ]
+    return sorted(shapes, key=lambda s: (str(s[0]), s[1]))  # one order per customer, project
 
 
 # -- c. merge -----------------------------------------------------------------

@@ -259,9 +259,10 @@ async def test_preview_plans_the_same_orders_but_saves_nothing(
 
     assert snapshot(store) == before
     assert (store.orders, store.commits, store.last_number) == ({}, 0, 0)
-    assert [(o.customer_id, o.booking_ids, o.supply_ids, o.number) for o in preview.orders] == [
-        (o.customer_id, o.booking_ids, o.supply_ids, None)
-        for o in (await generate(uow, clock, events).execute(MARCH)).orders
+    assert all(o.number is None for o in preview.orders)
+    generated = await generate(uow, clock, events).execute(MARCH)
+    assert [(o.customer_id, o.booking_ids, o.supply_ids) for o in preview.orders] == [
+        (o.customer_id, o.booking_ids, o.supply_ids) for o in generated.orders
     ]
 
 

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 
+from application.use_cases.orders import DeleteOrders
 from application.use_cases.sources import (
     DeleteBooking,
     DeleteSupply,
@@ -29,7 +30,7 @@ from tests.factories import (
     SupplyFactory,
     TaskFactory,
 )
-from tests.fakes import FakeStore, FakeUnitOfWorkFactory
+from tests.fakes import FakeStore, FakeUnitOfWorkFactory, RecordingPublisher
 from tests.unit.conftest import World
 from tests.unit.helpers import put, raises_problems, snapshot
 
@@ -430,3 +431,16 @@ async def test_delete_of_an_unknown_supply_is_not_found_on_id(
 ) -> None:
     with raises_problems((ErrorCode.NOT_FOUND, "id")):
         await DeleteSupply(uow).execute(uuid.uuid4())
+
+
+async def test_a_booking_released_by_deleting_its_order_can_be_changed_again(
+    uow: FakeUnitOfWorkFactory, store: FakeStore, world: World
+) -> None:
+    booking = put(store, HourBookingFactory(employee=world.anna, customer=world.acme))
+    bill(store, booking)
+    await DeleteOrders(uow, RecordingPublisher()).execute(list(store.orders))
+
+    await UpdateBooking(uow).execute(UpdateBookingRequest(id=booking.id, hours=D("1")))
+    await DeleteBooking(uow).execute(booking.id)
+
+    assert store.bookings == {}
