@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 
 from domain.bookings import HourBooking, Supply
 from domain.errors import ErrorCode, HourbillError, Problem, Problems
@@ -129,14 +130,14 @@ class _Generator:
         return self.catalog.customers_vat.get(customer_id) or self.defaults.vat_code
 
     def hours_lines(self, bookings: list[tuple[HourBooking, Decimal]]) -> list[OrderLine]:
-        buckets: dict[tuple[object, ...], list[tuple[HourBooking, Decimal]]] = defaultdict(list)
+        buckets: dict[tuple[Any, ...], list[tuple[HourBooking, Decimal]]] = defaultdict(list)
         for booking, rate in bookings:
             if self.request.granularity is Granularity.PER_BOOKING:
-                key: tuple[object, ...] = (booking.date, booking.id)
+                key: tuple[Any, ...] = (booking.date, booking.id)
             else:
                 key = (self._sort_code(booking.project_id, booking.task_id), rate)
             buckets[key].append((booking, rate))
-        return [self._hours_line(buckets[key]) for key in sorted(buckets, key=_sortable)]
+        return [self._hours_line(buckets[key]) for key in sorted(buckets)]
 
     def _sort_code(
         self, project_id: uuid.UUID | None, task_id: uuid.UUID | None
@@ -179,10 +180,10 @@ class _Generator:
         )
 
     def supply_lines(self, supplies: list[Supply]) -> list[OrderLine]:
-        buckets: dict[tuple[object, ...], list[Supply]] = defaultdict(list)
+        buckets: dict[tuple[Any, ...], list[Supply]] = defaultdict(list)
         for supply in supplies:
             if self.request.granularity is Granularity.PER_BOOKING:
-                key: tuple[object, ...] = (supply.date, supply.item_code, supply.id)
+                key: tuple[Any, ...] = (supply.date, supply.item_code, supply.id)
             else:
                 key = (
                     self._sort_code(supply.project_id, supply.task_id),
@@ -192,7 +193,7 @@ class _Generator:
                     supply.unit,
                 )
             buckets[key].append(supply)
-        return [self._supply_line(buckets[key]) for key in sorted(buckets, key=_sortable)]
+        return [self._supply_line(buckets[key]) for key in sorted(buckets)]
 
     def _supply_line(self, items: list[Supply]) -> OrderLine:
         first = items[0]
