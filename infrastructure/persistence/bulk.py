@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from operator import attrgetter
 from typing import Any
 
 from sqlalchemy import Table
 
-from domain.orders import Order
+from domain.orders import Order, OrderLine
 from infrastructure.persistence.tables import (
     order_line_bookings,
     order_line_supplies,
@@ -16,39 +17,54 @@ from infrastructure.persistence.tables import (
 )
 
 Rows = list[dict[str, Any]]
+ROWS_PER_BATCH = 10_000
 
 
-def _attributes(table: Table, parent_key: str | None = None) -> list[str]:
-    return [column.name for column in table.c if column.name != parent_key]
+class _Rows:
+    """Insert rows for one table, read from the attributes named like its columns."""
+
+    def __init__(self, table: Table, parent: str | None = None) -> None:
+        self.table = table
+        self.parent = parent
+        self.names = [c.name for c in table.c if c.name != parent]
+        self.values = attrgetter(*self.names)
+
+    def of(self, item: object, parent_id: object = None) -> dict[str, Any]:
+        row = dict(zip(self.names, self.values(item), strict=True))
+        if self.parent is not None:
+            row[self.parent] = parent_id
+        return row
 
 
-ORDER = _attributes(orders)
-LINE = _attributes(order_lines, "order_id")
-BOOKING_REF = _attributes(order_line_bookings, "line_id")
-SUPPLY_REF = _attributes(order_line_supplies, "line_id")
+ORDERS = _Rows(orders)
+LINES = _Rows(order_lines, "order_id")
+BOOKING_REFS = _Rows(order_line_bookings, "line_id")
+SUPPLY_REFS = _Rows(order_line_supplies, "line_id")
 
 
-def order_rows(new_orders: Sequence[Order]) -> list[tuple[Table, Rows]]:
-    """Insert rows per table, parents before children."""
-    order_rows: Rows = []
-    line_rows: Rows = []
-    booking_rows: Rows = []
-    supply_rows: Rows = []
+def _size(order: Order) -> int:
+    return sum(1 + len(line.bookings) + len(line.supplies) for line in order.lines)
+
+
+def batches(new_orders: Sequence[Order]) -> Iterator[list[tuple[Table, Rows]]]:
+    """Rows per table, parents first, in batches of about ROWS_PER_BATCH rows."""
+    batch: list[Order] = []
+    size = 0
     for order in new_orders:
-        order_rows.append({name: getattr(order, name) for name in ORDER})
-        for line in order.lines:
-            line_rows.append({"order_id": order.id} | {n: getattr(line, n) for n in LINE})
-            booking_rows.extend(
-                {"line_id": line.id} | {n: getattr(ref, n) for n in BOOKING_REF}
-                for ref in line.bookings
-            )
-            supply_rows.extend(
-                {"line_id": line.id} | {n: getattr(ref, n) for n in SUPPLY_REF}
-                for ref in line.supplies
-            )
+        batch.append(order)
+        size += _size(order)
+        if size >= ROWS_PER_BATCH:
+            yield _rows(batch)
+            batch, size = [], 0
+    if batch:
+        yield _rows(batch)
+
+
+def _rows(batch: list[Order]) -> list[tuple[Table, Rows]]:
+    lines: list[tuple[Order, OrderLine]] = [(o, line) for o in batch for line in o.lines]
     return [
-        (orders, order_rows),
-        (order_lines, line_rows),
-        (order_line_bookings, booking_rows),
-        (order_line_supplies, supply_rows),
+        (orders, [ORDERS.of(o) for o in batch]),
+        (order_lines, [LINES.of(line, o.id) for o, line in lines]),
+        (order_line_bookings, [BOOKING_REFS.of(r, ln.id) for _, ln in lines for r in ln.bookings]),
+        (order_line_supplies, [SUPPLY_REFS.of(r, ln.id) for _, ln in lines for r in ln.supplies]),
     ]

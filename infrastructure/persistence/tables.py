@@ -20,7 +20,7 @@ from sqlalchemy import (
 
 from domain.customers import Language
 from domain.orders import LineKind, OrderStatus
-from infrastructure.persistence.column_types import FixedDecimal, string_enum
+from infrastructure.persistence.column_types import FixedDecimal, ReferenceUuid, string_enum
 
 metadata = MetaData(
     naming_convention={
@@ -93,7 +93,7 @@ projects = Table(
     "projects",
     metadata,
     Column("id", Uuid, primary_key=True),
-    Column("customer_id", Uuid, references("customers.id"), nullable=False),
+    Column("customer_id", ReferenceUuid, references("customers.id"), nullable=False),
     Column("code", Text, nullable=False),
     Column("name", Text, nullable=False),
     UniqueConstraint("customer_id", "code"),
@@ -103,7 +103,7 @@ tasks = Table(
     "tasks",
     metadata,
     Column("id", Uuid, primary_key=True),
-    Column("project_id", Uuid, references("projects.id"), nullable=False, index=True),
+    Column("project_id", ReferenceUuid, references("projects.id"), nullable=False, index=True),
     Column("code", Text, nullable=False),
     Column("name", Text, nullable=False),
     Column("item_code", Text),
@@ -113,13 +113,13 @@ bookings = Table(
     "bookings",
     metadata,
     Column("id", Uuid, primary_key=True),
-    Column("employee_id", Uuid, references("employees.id"), nullable=False),
-    Column("customer_id", Uuid, references("customers.id"), nullable=False),
+    Column("employee_id", ReferenceUuid, references("employees.id"), nullable=False),
+    Column("customer_id", ReferenceUuid, references("customers.id"), nullable=False),
     Column("date", Date, nullable=False),
     Column("hours", HOURS, nullable=False),
     Column("description", Text, nullable=False),
-    Column("project_id", Uuid, references("projects.id")),
-    Column("task_id", Uuid, references("tasks.id")),
+    Column("project_id", ReferenceUuid, references("projects.id")),
+    Column("task_id", ReferenceUuid, references("tasks.id")),
     Column("billable", Boolean, nullable=False),
     Column("rate", AMOUNT),
     Index(None, "date", "id"),
@@ -131,7 +131,7 @@ supplies = Table(
     "supplies",
     metadata,
     Column("id", Uuid, primary_key=True),
-    Column("customer_id", Uuid, references("customers.id"), nullable=False),
+    Column("customer_id", ReferenceUuid, references("customers.id"), nullable=False),
     Column("date", Date, nullable=False),
     Column("item_code", Text, nullable=False),
     Column("quantity", AMOUNT, nullable=False),
@@ -139,8 +139,8 @@ supplies = Table(
     Column("vat_code", Text, references("vat_codes.code"), nullable=False),
     Column("description", Text, nullable=False),
     Column("unit", Text, nullable=False),
-    Column("project_id", Uuid, references("projects.id")),
-    Column("task_id", Uuid, references("tasks.id")),
+    Column("project_id", ReferenceUuid, references("projects.id")),
+    Column("task_id", ReferenceUuid, references("tasks.id")),
     Index(None, "date", "id"),
     Index(None, "customer_id", "date"),
 )
@@ -150,9 +150,9 @@ rate_rules = Table(
     metadata,
     Column("id", Uuid, primary_key=True),
     Column("rate", AMOUNT, nullable=False),
-    Column("customer_id", Uuid, references("customers.id", ondelete="CASCADE")),
-    Column("project_id", Uuid, references("projects.id", ondelete="CASCADE")),
-    Column("employee_id", Uuid, references("employees.id", ondelete="CASCADE")),
+    Column("customer_id", ReferenceUuid, references("customers.id", ondelete="CASCADE")),
+    Column("project_id", ReferenceUuid, references("projects.id", ondelete="CASCADE")),
+    Column("employee_id", ReferenceUuid, references("employees.id", ondelete="CASCADE")),
 )
 
 orders = Table(
@@ -160,11 +160,11 @@ orders = Table(
     metadata,
     Column("id", Uuid, primary_key=True),
     Column("number", BigInteger, unique=True),
-    Column("customer_id", Uuid, references("customers.id"), nullable=False),
+    Column("customer_id", ReferenceUuid, references("customers.id"), nullable=False),
     Column("order_date", Date, nullable=False),
     Column("description", Text, nullable=False),
     Column("reference", String(255)),
-    Column("project_id", Uuid, references("projects.id")),
+    Column("project_id", ReferenceUuid, references("projects.id")),
     Column("period_start", Date),
     Column("period_end", Date),
     Column("status", string_enum(OrderStatus), nullable=False),
@@ -176,7 +176,7 @@ order_lines = Table(
     "order_lines",
     metadata,
     Column("id", Uuid, primary_key=True),
-    Column("order_id", Uuid, references("orders.id", ondelete="CASCADE"), nullable=False),
+    Column("order_id", ReferenceUuid, references("orders.id", ondelete="CASCADE"), nullable=False),
     Column("position", Integer, nullable=False),
     Column("description", Text, nullable=False),
     Column("quantity", AMOUNT, nullable=False),
@@ -187,8 +187,8 @@ order_lines = Table(
     Column("item_code", Text),
     Column("discount_percent", PERCENTAGE, nullable=False),
     Column("kind", string_enum(LineKind), nullable=False),
-    Column("project_id", Uuid, references("projects.id")),
-    Column("task_id", Uuid, references("tasks.id")),
+    Column("project_id", ReferenceUuid, references("projects.id")),
+    Column("task_id", ReferenceUuid, references("tasks.id")),
     Index(None, "order_id", "position"),
 )
 
@@ -197,7 +197,7 @@ order_line_bookings = Table(
     metadata,
     Column(
         "line_id",
-        Uuid,
+        ReferenceUuid,
         references("order_lines.id", ondelete="CASCADE"),
         primary_key=True,
     ),
@@ -211,7 +211,7 @@ order_line_supplies = Table(
     metadata,
     Column(
         "line_id",
-        Uuid,
+        ReferenceUuid,
         references("order_lines.id", ondelete="CASCADE"),
         primary_key=True,
     ),
