@@ -9,7 +9,12 @@ from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
-SQLITE_BUSY_TIMEOUT_MS = 30_000
+SQLITE_PRAGMAS = (
+    "foreign_keys=ON",
+    "journal_mode=WAL",
+    "busy_timeout=30000",
+    "cache_size=-16384",
+)
 
 
 def ensure_sqlite_directory(url: str | URL) -> None:
@@ -20,10 +25,10 @@ def ensure_sqlite_directory(url: str | URL) -> None:
 
 
 def _configure_sqlite(dbapi_connection: Any, _record: object) -> None:
+    """Enforce foreign keys; readers never wait for the writer; writers wait up to 30 s."""
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    for pragma in SQLITE_PRAGMAS:
+        cursor.execute(f"PRAGMA {pragma}")
     cursor.close()
 
 

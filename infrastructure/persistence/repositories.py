@@ -318,10 +318,7 @@ class SqlAlchemyOrderRepository(SqlAlchemyRepository):
         await self._add(order)
 
     async def add_many(self, new_orders: Sequence[Order]) -> None:
-        for batch in bulk.batches(new_orders):
-            for table, rows in batch:
-                if rows:
-                    await self.session.execute(table.insert(), rows)
+        await bulk.insert(self.session, new_orders)
 
     async def delete(self, order: Order) -> None:
         await self._delete(order)

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from types import TracebackType
 from typing import Self
 
-from sqlalchemy import event
-from sqlalchemy.engine import Engine, ExceptionContext
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from domain.errors import ErrorCode, HourbillError
+from infrastructure.persistence.conflicts import report_billed_twice_as_conflict
 from infrastructure.persistence.database import Database
 from infrastructure.persistence.mapping import map_tables
 from infrastructure.persistence.repositories import (
@@ -24,33 +20,6 @@ from infrastructure.persistence.repositories import (
     SqlAlchemyVatCodeRepository,
     SqlAlchemyWorkRepository,
 )
-
-BILLED_TWICE = re.compile(
-    r"(pk|uq)_order_line_(bookings|supplies)"
-    r"|UNIQUE constraint failed: order_line_(bookings|supplies)\."
-)
-
-
-def billed_twice() -> HourbillError:
-    return HourbillError.single(
-        ErrorCode.CONFLICT,
-        "bookings or supplies were billed concurrently; preview again",
-        "periodStart",
-    )
-
-
-def _billed_twice_as_conflict(context: ExceptionContext) -> BaseException | None:
-    """The unique keys on the provenance tables are what bills every source only once."""
-    if isinstance(context.sqlalchemy_exception, IntegrityError) and BILLED_TWICE.search(
-        str(context.original_exception)
-    ):
-        return billed_twice()
-    return None
-
-
-def report_billed_twice_as_conflict(engine: Engine) -> None:
-    if not event.contains(engine, "handle_error", _billed_twice_as_conflict):
-        event.listen(engine, "handle_error", _billed_twice_as_conflict, retval=True)
 
 
 class SqlAlchemyUnitOfWork:

@@ -150,6 +150,15 @@ async def test_add_many_saves_what_add_saves_without_the_session(
     assert summary(loaded) == summary(order)
 
 
+async def test_add_many_without_commit_changes_nothing(
+    world: World, uow_factory: SqlAlchemyUnitOfWorkFactory
+) -> None:
+    async with uow_factory() as uow:
+        await uow.orders.add_many([rebilling(world)])
+    assert await count(uow_factory, tables.orders) == 0
+    assert await count(uow_factory, tables.order_line_bookings) == 0
+
+
 async def test_leaving_without_commit_changes_nothing(
     world: World, uow_factory: SqlAlchemyUnitOfWorkFactory
 ) -> None:
