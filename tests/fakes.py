@@ -123,13 +123,19 @@ class FakeCustomers(_Repo):
         s = self.store
         return any(
             x.customer_id == customer_id
-            for x in [*s.bookings.values(), *s.supplies.values(), *s.projects.values(), *s.orders.values()]
+            for x in [
+                *s.bookings.values(),
+                *s.supplies.values(),
+                *s.projects.values(),
+                *s.orders.values(),
+            ]
         )
 
     async def page(self, where: CustomerFilter, request: PageRequest) -> Page[Customer]:
         needle = (where.search or "").lower()
         items = [
-            c for c in self.store.customers.values()
+            c
+            for c in self.store.customers.values()
             if needle in c.code.lower() or needle in c.name.lower()
         ]
         return _page(items, request, lambda c: f"{c.code}|{c.id}")
@@ -156,7 +162,11 @@ class FakeWork(_Repo):
 
     async def project_by_code(self, customer_id: uuid.UUID, code: str) -> Project | None:
         return next(
-            (p for p in self.store.projects.values() if p.customer_id == customer_id and p.code == code),
+            (
+                p
+                for p in self.store.projects.values()
+                if p.customer_id == customer_id and p.code == code
+            ),
             None,
         )
 
@@ -179,10 +189,7 @@ def _source_matches(item: HourBooking | Supply, where: SourceFilter, billed: boo
         and (where.period_start is None or item.date >= where.period_start)
         and (where.period_end is None or item.date <= where.period_end)
         and (where.billed is None or where.billed == billed)
-        and (
-            where.employee_id is None
-            or getattr(item, "employee_id", None) == where.employee_id
-        )
+        and (where.employee_id is None or getattr(item, "employee_id", None) == where.employee_id)
     )
 
 
@@ -211,13 +218,16 @@ class FakeBookings(_Repo):
     async def unbilled(self, selection: UnbilledSelection) -> list[HourBooking]:
         billed = self.store.billed_bookings()
         return [
-            b for b in self.store.bookings.values()
+            b
+            for b in self.store.bookings.values()
             if b.billable and b.id not in billed and _selected(b, selection)
         ]
 
     async def page(self, where: SourceFilter, request: PageRequest) -> Page[HourBooking]:
         billed = self.store.billed_bookings()
-        items = [b for b in self.store.bookings.values() if _source_matches(b, where, b.id in billed)]
+        items = [
+            b for b in self.store.bookings.values() if _source_matches(b, where, b.id in billed)
+        ]
         return _page(items, request, lambda b: f"{b.date.isoformat()}|{b.id}")
 
 
@@ -241,12 +251,16 @@ class FakeSupplies(_Repo):
     async def unbilled(self, selection: UnbilledSelection) -> list[Supply]:
         billed = self.store.billed_supplies()
         return [
-            s for s in self.store.supplies.values() if s.id not in billed and _selected(s, selection)
+            s
+            for s in self.store.supplies.values()
+            if s.id not in billed and _selected(s, selection)
         ]
 
     async def page(self, where: SourceFilter, request: PageRequest) -> Page[Supply]:
         billed = self.store.billed_supplies()
-        items = [s for s in self.store.supplies.values() if _source_matches(s, where, s.id in billed)]
+        items = [
+            s for s in self.store.supplies.values() if _source_matches(s, where, s.id in billed)
+        ]
         return _page(items, request, lambda s: f"{s.date.isoformat()}|{s.id}")
 
 
@@ -308,7 +322,8 @@ class FakeOrders(_Repo):
 
     async def page(self, where: OrderFilter, request: PageRequest) -> Page[Order]:
         items = [
-            o for o in self.store.orders.values()
+            o
+            for o in self.store.orders.values()
             if (where.customer_id is None or o.customer_id == where.customer_id)
             and (where.status is None or o.status == where.status)
             and (where.period_start is None or o.order_date >= where.period_start)

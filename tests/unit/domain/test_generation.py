@@ -165,7 +165,6 @@ def test_per_task_and_rate_splits_a_task_by_rate(world: World) -> None:
     assert by_rate[D("120")].booking_ids == {at_explicit.id}
 
 
-
 def test_lines_of_one_task_are_ordered_by_rate_as_a_number(world: World) -> None:
     at_100 = booking(world, task=world.design, rate=D("100"))
     at_90 = booking(world, task=world.design, rate=D("90"))
@@ -175,6 +174,7 @@ def test_lines_of_one_task_are_ordered_by_rate_as_a_number(world: World) -> None
 
     assert [ln.unit_price for ln in order.lines] == [D("90"), D("100"), D("1000")]
     assert [ln.position for ln in order.lines] == [1, 2, 3]
+
 
 def test_per_booking_makes_one_line_per_booking_described_by_date_and_employee(
     world: World,
