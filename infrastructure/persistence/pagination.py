@@ -44,7 +44,7 @@ def decode_cursor(cursor: str, columns: Sequence[ColumnElement[Any]]) -> list[An
 
 async def keyset_page(
     session: AsyncSession,
-    query: Select[tuple[T]],
+    query: Select[T],
     order: Sequence[ColumnElement[Any]],
     key: Callable[[T], Sequence[object]],
     request: PageRequest,

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from typing import Any, TypeVar
+from operator import attrgetter
+from typing import Generic, Protocol, TypeVar
 
 from sqlalchemy import (
     Column,
@@ -15,6 +16,7 @@ from sqlalchemy import (
     false,
     or_,
     select,
+    true,
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -55,31 +57,29 @@ from infrastructure.persistence.tables import (
 T = TypeVar("T")
 
 
+class Entity(Protocol):
+    id: uuid.UUID
+
+
+E = TypeVar("E", bound=Entity)
+S = TypeVar("S", HourBooking, Supply)
+
+
 class SqlAlchemyRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def _all(self, query: Select[tuple[T]]) -> list[T]:
+    async def _all(self, query: Select[T]) -> list[T]:
         return list((await self.session.scalars(query)).all())
 
-    async def _first(self, query: Select[tuple[T]]) -> T | None:
+    async def _first(self, query: Select[T]) -> T | None:
         return (await self.session.scalars(query.limit(1))).first()
 
-    async def _by_ids(self, cls: type[T], table: Table, ids: Sequence[uuid.UUID]) -> list[T]:
+    async def _by_ids(self, cls: type[E], table: Table, ids: Sequence[uuid.UUID]) -> list[E]:
         """The rows with these ids, in the order asked for; unknown ids are left out."""
-        found: dict[Any, T] = {
-            getattr(item, "id"): item  # noqa: B009
-            for item in await self._all(select(cls).where(table.c.id.in_(set(ids))))
-        }
+        query = select(cls).where(table.c.id.in_(set(ids)))
+        found = {item.id: item for item in await self._all(query)}
         return [found[i] for i in ids if i in found]
-
-    async def _lines_billing(
-        self, source: Column[uuid.UUID], ids: Sequence[uuid.UUID]
-    ) -> dict[uuid.UUID, uuid.UUID]:
-        """Source id -> id of the order line that bills it, for billed sources only."""
-        refs = source.table
-        query = select(source, refs.c.line_id).where(source.in_(set(ids)))
-        return {source_id: line_id for source_id, line_id in await self.session.execute(query)}
 
     async def _snapshots(
         self, cls: type[T], table: Table, *conditions: ColumnElement[bool]
@@ -184,89 +184,74 @@ class SqlAlchemyWorkRepository(SqlAlchemyRepository):
         await self._add(task)
 
 
-def _source_conditions(
-    table: Table, refs: ColumnElement[Any], where: SourceFilter
-) -> list[ColumnElement[bool]]:
-    conditions: list[ColumnElement[bool]] = []
-    if where.customer_id is not None:
-        conditions.append(table.c.customer_id == where.customer_id)
-    if where.period_start is not None:
-        conditions.append(table.c.date >= where.period_start)
-    if where.period_end is not None:
-        conditions.append(table.c.date <= where.period_end)
-    if where.billed is not None:
-        billed = exists().where(refs == table.c.id)
-        conditions.append(billed if where.billed else ~billed)
-    if where.employee_id is not None:
-        has_employee = "employee_id" in table.c
-        conditions.append(table.c.employee_id == where.employee_id if has_employee else false())
-    return conditions
+class _SourceRepository(SqlAlchemyRepository, Generic[S]):
+    """Bookings and supplies: sources of order lines, billed when a line refers to them."""
 
+    source: type[S]
+    table: Table
+    billed_by: Column[uuid.UUID]
+    billable: ColumnElement[bool] = true()
 
-def _unbilled_conditions(
-    table: Table, refs: ColumnElement[Any], selection: UnbilledSelection
-) -> list[ColumnElement[bool]]:
-    conditions = [
-        table.c.date.between(selection.period_start, selection.period_end),
-        ~exists().where(refs == table.c.id),
-    ]
-    if selection.customer_ids:
-        conditions.append(table.c.customer_id.in_(selection.customer_ids))
-    return conditions
+    async def get(self, source_id: uuid.UUID) -> S | None:
+        return await self.session.get(self.source, source_id)
 
+    async def get_many(self, ids: Sequence[uuid.UUID]) -> list[S]:
+        return await self._by_ids(self.source, self.table, ids)
 
-class SqlAlchemyBookingRepository(SqlAlchemyRepository):
-    async def get(self, booking_id: uuid.UUID) -> HourBooking | None:
-        return await self.session.get(HourBooking, booking_id)
+    async def add(self, source: S) -> None:
+        await self._add(source)
 
-    async def get_many(self, ids: Sequence[uuid.UUID]) -> list[HourBooking]:
-        return await self._by_ids(HourBooking, bookings, ids)
-
-    async def add(self, booking: HourBooking) -> None:
-        await self._add(booking)
-
-    async def delete(self, booking: HourBooking) -> None:
-        await self._delete(booking)
+    async def delete(self, source: S) -> None:
+        await self._delete(source)
 
     async def billed_on(self, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, uuid.UUID]:
-        return await self._lines_billing(order_line_bookings.c.booking_id, ids)
+        """Source id -> id of the order line that bills it, for billed sources only."""
+        query = select(self.billed_by, self.billed_by.table.c.line_id)
+        rows = await self.session.execute(query.where(self.billed_by.in_(set(ids))))
+        return {source_id: line_id for source_id, line_id in rows}
 
-    async def unbilled(self, selection: UnbilledSelection) -> list[HourBooking]:
-        conditions = _unbilled_conditions(bookings, order_line_bookings.c.booking_id, selection)
-        return await self._snapshots(HourBooking, bookings, bookings.c.billable, *conditions)
+    def _billed(self) -> ColumnElement[bool]:
+        return exists().where(self.billed_by == self.table.c.id)
 
-    async def page(self, where: SourceFilter, request: PageRequest) -> Page[HourBooking]:
-        conditions = _source_conditions(bookings, order_line_bookings.c.booking_id, where)
-        order = (bookings.c.date, bookings.c.id)
-        query = select(HourBooking).where(*conditions)
-        return await keyset_page(self.session, query, order, lambda b: (b.date, b.id), request)
+    async def unbilled(self, selection: UnbilledSelection) -> list[S]:
+        conditions = [
+            self.billable,
+            self.table.c.date.between(selection.period_start, selection.period_end),
+            ~self._billed(),
+        ]
+        if selection.customer_ids:
+            conditions.append(self.table.c.customer_id.in_(selection.customer_ids))
+        return await self._snapshots(self.source, self.table, *conditions)
+
+    async def page(self, where: SourceFilter, request: PageRequest) -> Page[S]:
+        columns = self.table.c
+        query = select(self.source)
+        if where.customer_id is not None:
+            query = query.where(columns.customer_id == where.customer_id)
+        if where.period_start is not None:
+            query = query.where(columns.date >= where.period_start)
+        if where.period_end is not None:
+            query = query.where(columns.date <= where.period_end)
+        if where.billed is not None:
+            query = query.where(self._billed() if where.billed else ~self._billed())
+        if where.employee_id is not None:
+            employee = columns.get("employee_id")
+            query = query.where(false() if employee is None else employee == where.employee_id)
+        order = (columns.date, columns.id)
+        return await keyset_page(self.session, query, order, attrgetter("date", "id"), request)
 
 
-class SqlAlchemySupplyRepository(SqlAlchemyRepository):
-    async def get(self, supply_id: uuid.UUID) -> Supply | None:
-        return await self.session.get(Supply, supply_id)
+class SqlAlchemyBookingRepository(_SourceRepository[HourBooking]):
+    source = HourBooking
+    table = bookings
+    billed_by = order_line_bookings.c.booking_id
+    billable = bookings.c.billable
 
-    async def get_many(self, ids: Sequence[uuid.UUID]) -> list[Supply]:
-        return await self._by_ids(Supply, supplies, ids)
 
-    async def add(self, supply: Supply) -> None:
-        await self._add(supply)
-
-    async def delete(self, supply: Supply) -> None:
-        await self._delete(supply)
-
-    async def billed_on(self, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, uuid.UUID]:
-        return await self._lines_billing(order_line_supplies.c.supply_id, ids)
-
-    async def unbilled(self, selection: UnbilledSelection) -> list[Supply]:
-        conditions = _unbilled_conditions(supplies, order_line_supplies.c.supply_id, selection)
-        return await self._snapshots(Supply, supplies, *conditions)
-
-    async def page(self, where: SourceFilter, request: PageRequest) -> Page[Supply]:
-        conditions = _source_conditions(supplies, order_line_supplies.c.supply_id, where)
-        order = (supplies.c.date, supplies.c.id)
-        query = select(Supply).where(*conditions)
-        return await keyset_page(self.session, query, order, lambda s: (s.date, s.id), request)
+class SqlAlchemySupplyRepository(_SourceRepository[Supply]):
+    source = Supply
+    table = supplies
+    billed_by = order_line_supplies.c.supply_id
 
 
 class SqlAlchemyRateRuleRepository(SqlAlchemyRepository):

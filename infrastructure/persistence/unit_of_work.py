@@ -7,6 +7,16 @@ from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from application.ports import (
+    BookingRepository,
+    CustomerRepository,
+    OrderRepository,
+    RateRuleRepository,
+    SettingsRepository,
+    SupplyRepository,
+    VatCodeRepository,
+    WorkRepository,
+)
 from infrastructure.persistence.conflicts import report_billed_twice_as_conflict
 from infrastructure.persistence.database import Database
 from infrastructure.persistence.mapping import map_tables
@@ -28,14 +38,14 @@ class SqlAlchemyUnitOfWork:
 
     async def __aenter__(self) -> Self:
         self.session = self._sessions()
-        self.customers = SqlAlchemyCustomerRepository(self.session)
-        self.work = SqlAlchemyWorkRepository(self.session)
-        self.bookings = SqlAlchemyBookingRepository(self.session)
-        self.supplies = SqlAlchemySupplyRepository(self.session)
-        self.rate_rules = SqlAlchemyRateRuleRepository(self.session)
-        self.vat_codes = SqlAlchemyVatCodeRepository(self.session)
-        self.settings = SqlAlchemySettingsRepository(self.session)
-        self.orders = SqlAlchemyOrderRepository(self.session)
+        self.customers: CustomerRepository = SqlAlchemyCustomerRepository(self.session)
+        self.work: WorkRepository = SqlAlchemyWorkRepository(self.session)
+        self.bookings: BookingRepository = SqlAlchemyBookingRepository(self.session)
+        self.supplies: SupplyRepository = SqlAlchemySupplyRepository(self.session)
+        self.rate_rules: RateRuleRepository = SqlAlchemyRateRuleRepository(self.session)
+        self.vat_codes: VatCodeRepository = SqlAlchemyVatCodeRepository(self.session)
+        self.settings: SettingsRepository = SqlAlchemySettingsRepository(self.session)
+        self.orders: OrderRepository = SqlAlchemyOrderRepository(self.session)
         return self
 
     async def __aexit__(

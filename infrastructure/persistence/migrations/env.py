@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+from logging.config import fileConfig
 
 from alembic import context
 from sqlalchemy import pool
@@ -20,6 +21,8 @@ from infrastructure.persistence.database import ensure_sqlite_directory
 from infrastructure.persistence.tables import metadata
 
 config = context.config
+if config.config_file_name is not None:
+    fileConfig(config.config_file_name)
 
 
 def database_url() -> str:

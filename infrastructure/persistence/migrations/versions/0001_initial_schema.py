@@ -399,8 +399,12 @@ def stored_percentage(value: int) -> Decimal | int:
 
 
 def seed() -> None:
+    text, integer = sa.Text(), sa.Integer()
     vat_codes = sa.table(
-        "vat_codes", sa.column("code"), sa.column("description"), sa.column("percentage")
+        "vat_codes",
+        sa.column("code", text),
+        sa.column("description", text),
+        sa.column("percentage", PERCENTAGE),
     )
     op.bulk_insert(
         vat_codes,
@@ -414,11 +418,13 @@ def seed() -> None:
         ],
     )
     op.bulk_insert(
-        sa.table("invoicing_settings", sa.column("id"), sa.column("default_vat_code")),
+        sa.table(
+            "invoicing_settings", sa.column("id", integer), sa.column("default_vat_code", text)
+        ),
         [{"id": 1, "default_vat_code": "21"}],
     )
     op.bulk_insert(
-        sa.table("counters", sa.column("name"), sa.column("value")),
+        sa.table("counters", sa.column("name", text), sa.column("value", integer)),
         [{"name": "order_number", "value": 0}],
     )
 
