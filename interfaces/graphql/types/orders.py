@@ -91,12 +91,19 @@ class LineFields:
     vat_code: str
     vat_rate: Decimal
     amount: Decimal = strawberry.field(description="Net amount, rounded to cents once.")
-    bookings: list[BookingRef]
-    supplies: list[SupplyRef]
     booking_count: int
     supply_count: int
     project_id: strawberry.Private[uuid.UUID | None]
     task_id: strawberry.Private[uuid.UUID | None]
+    source: strawberry.Private[DomainOrderLine]
+
+    @strawberry.field(description="The bookings this line bills (provenance).")
+    def bookings(self) -> list[BookingRef]:
+        return [BookingRef.from_domain(ref) for ref in self.source.bookings]
+
+    @strawberry.field(description="The supplies this line bills (provenance).")
+    def supplies(self) -> list[SupplyRef]:
+        return [SupplyRef.from_domain(ref) for ref in self.source.supplies]
 
     @strawberry.field
     async def project(self, info: Info) -> Project | None:
@@ -119,12 +126,11 @@ class LineValues(TypedDict):
     vat_code: str
     vat_rate: Decimal
     amount: Decimal
-    bookings: list[BookingRef]
-    supplies: list[SupplyRef]
     booking_count: int
     supply_count: int
     project_id: uuid.UUID | None
     task_id: uuid.UUID | None
+    source: DomainOrderLine
 
 
 def line_fields(line: DomainOrderLine) -> LineValues:
@@ -140,12 +146,11 @@ def line_fields(line: DomainOrderLine) -> LineValues:
         "vat_code": line.vat_code,
         "vat_rate": line.vat_rate,
         "amount": line.amount,
-        "bookings": [BookingRef.from_domain(ref) for ref in line.bookings],
-        "supplies": [SupplyRef.from_domain(ref) for ref in line.supplies],
         "booking_count": len(line.bookings),
         "supply_count": len(line.supplies),
         "project_id": line.project_id,
         "task_id": line.task_id,
+        "source": line,
     }
 
 
@@ -224,7 +229,11 @@ def order_fields(order: DomainOrder) -> OrderValues:
 class Order(Node, OrderFields):
     number: int | None
     status: OrderStatus  # type: ignore[valid-type]
-    lines: list[OrderLine]
+    source: strawberry.Private[DomainOrder]
+
+    @strawberry.field
+    def lines(self) -> list[OrderLine]:
+        return [OrderLine.from_domain(line) for line in self.source.lines]
 
     @classmethod
     def from_domain(cls, order: DomainOrder) -> Order:
@@ -232,6 +241,6 @@ class Order(Node, OrderFields):
             id=strawberry.ID(global_id("Order", order.id)),
             number=order.number,
             status=order.status,
-            lines=[OrderLine.from_domain(line) for line in order.lines],
+            source=order,
             **order_fields(order),
         )
