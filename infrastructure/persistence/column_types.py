@@ -65,10 +65,10 @@ class ReferenceUuid(TypeDecorator[uuid.UUID]):
             return dialect.type_descriptor(CHAR(32))
         return dialect.type_descriptor(Uuid())
 
-    def process_bind_param(self, value: uuid.UUID | None, dialect: Dialect) -> Any:
+    def process_bind_param(self, value: uuid.UUID | str | None, dialect: Dialect) -> Any:
         if value is None or dialect.name != "sqlite":
             return value
-        return value.hex
+        return (value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))).hex
 
     def process_result_value(self, value: Any, dialect: Dialect) -> uuid.UUID | None:
         return None if value is None else _shared_uuid(value)

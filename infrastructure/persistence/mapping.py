@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import inspect
-from sqlalchemy.orm import registry, relationship
+from typing import Any
+
+from sqlalchemy import ColumnElement, inspect
+from sqlalchemy.orm import Relationship, registry, relationship
 
 from domain.bookings import HourBooking, Supply
 from domain.customers import Customer
@@ -15,8 +17,6 @@ from domain.work import Employee, Project, Task
 from infrastructure.persistence import tables
 
 mapper_registry = registry()
-
-OWNED = "all, delete-orphan"
 
 
 def map_tables() -> None:
@@ -40,42 +40,36 @@ def map_tables() -> None:
 
 
 def _map_orders() -> None:
-    refs = tables.order_line_bookings, tables.order_line_supplies
+    """Orders own their lines, lines own their provenance; all of it loads with the order."""
+    booking_refs, supply_refs = tables.order_line_bookings, tables.order_line_supplies
     mapper_registry.map_imperatively(
-        BookingRef, refs[0], properties={"_line_id": refs[0].c.line_id}
+        BookingRef, booking_refs, properties={"_line_id": booking_refs.c.line_id}
     )
-    mapper_registry.map_imperatively(SupplyRef, refs[1], properties={"_line_id": refs[1].c.line_id})
+    mapper_registry.map_imperatively(
+        SupplyRef, supply_refs, properties={"_line_id": supply_refs.c.line_id}
+    )
     mapper_registry.map_imperatively(
         OrderLine,
         tables.order_lines,
         properties={
             "_order_id": tables.order_lines.c.order_id,
-            "bookings": relationship(
-                BookingRef,
-                lazy="selectin",
-                cascade=OWNED,
-                passive_deletes=True,
-                order_by=refs[0].c.booking_id,
-            ),
-            "supplies": relationship(
-                SupplyRef,
-                lazy="selectin",
-                cascade=OWNED,
-                passive_deletes=True,
-                order_by=refs[1].c.supply_id,
-            ),
+            "bookings": _owned(BookingRef, booking_refs.c.booking_id),
+            "supplies": _owned(SupplyRef, supply_refs.c.supply_id),
         },
     )
     mapper_registry.map_imperatively(
         Order,
         tables.orders,
-        properties={
-            "lines": relationship(
-                OrderLine,
-                lazy="selectin",
-                cascade=OWNED,
-                passive_deletes=True,
-                order_by=tables.order_lines.c.position,
-            )
-        },
+        properties={"lines": _owned(OrderLine, tables.order_lines.c.position)},
+    )
+
+
+def _owned(cls: type, order_by: ColumnElement[Any]) -> Relationship[Any]:
+    """Children saved and deleted with their parent, loaded in one query per level."""
+    return relationship(
+        cls,
+        lazy="selectin",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by=order_by,
     )

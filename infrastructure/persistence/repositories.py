@@ -86,9 +86,9 @@ class SqlAlchemyRepository:
     ) -> list[T]:
         """Rows by (date, id) as read-only snapshots, made without the ORM.
 
-        A snapshot is a plain instance of the domain class, in no unit of work:
-        100,000 of them load several times faster, at a third of the memory, than
-        ORM instances. Reading works as usual; setting an attribute raises.
+        A snapshot is a plain instance of the domain class, in no unit of work and
+        without ORM state: 100,000 of them load several times faster and lighter
+        than ORM instances. Reading works as usual; setting an attribute raises.
         """
         query = select(*table.c).where(*conditions).order_by(table.c.date, table.c.id)
         names = table.c.keys()
@@ -285,10 +285,11 @@ class SqlAlchemyVatCodeRepository(SqlAlchemyRepository):
 
 class SqlAlchemySettingsRepository(SqlAlchemyRepository):
     async def invoicing(self) -> InvoicingSettings:
-        settings = await self.session.get(InvoicingSettings, InvoicingSettings().id)
+        defaults = InvoicingSettings()
+        settings = await self.session.get(InvoicingSettings, defaults.id)
         if settings is None:
-            settings = InvoicingSettings()
-            self.session.add(settings)
+            self.session.add(defaults)
+            return defaults
         return settings
 
 

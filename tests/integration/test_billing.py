@@ -133,7 +133,14 @@ async def test_unbilled_selects_billable_sources_of_the_period_and_customers(
         assert await uow.bookings.unbilled(globex) == []
         assert await uow.supplies.unbilled(globex) == []
         december = UnbilledSelection(dt.date(2026, 12, 1), dt.date(2026, 12, 31))
-        assert [b.id for b in await uow.bookings.unbilled(december)] == [world.december.id]
+        (snapshot,) = await uow.bookings.unbilled(december)
+    assert (snapshot.id, snapshot.hours, snapshot.customer_id) == (
+        world.december.id,
+        world.december.hours,
+        world.acme.id,
+    )
+    with pytest.raises(AttributeError):
+        snapshot.hours = Decimal(1)
 
 
 async def test_add_many_saves_what_add_saves_without_the_session(

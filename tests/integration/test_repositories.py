@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from sqlalchemy.exc import StatementError
 
 from domain.bookings import HourBooking, Supply
 from domain.customers import Customer, Language
@@ -207,3 +208,14 @@ def order_snapshot(order: Order) -> dict[str, object]:
         for line in order.lines
     ]
     return header
+
+
+async def test_a_decimal_finer_than_its_column_is_refused_not_rounded(
+    uow_factory: SqlAlchemyUnitOfWorkFactory, world: dict
+) -> None:
+    booking = HourBooking(world["employee"].id, world["customer"].id, DAY, Decimal("1.25"))
+    booking.hours = Decimal("1.255")
+    async with uow_factory() as uow:
+        await uow.bookings.add(booking)
+        with pytest.raises(StatementError, match="more than 2 decimal places"):
+            await uow.commit()

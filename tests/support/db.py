@@ -10,9 +10,14 @@ A pytest plugin, registered in tests/conftest.py. Fixtures:
 - `database`: a `Database` on `database_url`, disposed afterwards.
 - `uow_factory`: a `SqlAlchemyUnitOfWorkFactory` on `database`.
 
-Helper: `count_statements(engine)`, a context manager that collects the SQL
-statements an engine (sync or async) executes: `with count_statements(e) as sql:`
-... `len(sql)`.
+Helpers:
+
+- `count_statements(engine)`: a context manager collecting the SQL statements an
+  engine (sync or async) executes: `with count_statements(e) as sql: ...`, then
+  `len(sql)`.
+- `sqlite_url_for(path)`: the aiosqlite URL of a database file.
+- `in_thread(function, *args)`: run blocking code, such as
+  `migrate.upgrade(url)` (it runs its own event loop), from inside a test's loop.
 
 PostgreSQL: every test gets its own database, named `hourbill_t_<random>`,
 copied from a template migrated once per run, and dropped afterwards; the server
