@@ -35,7 +35,7 @@ def decode_cursor(cursor: str, columns: Sequence[ColumnElement[Any]]) -> list[An
         parts = json.loads(base64.urlsafe_b64decode(cursor.encode()))
         if not isinstance(parts, list) or len(parts) != len(columns):
             raise ValueError(cursor)
-        return [_PARSERS[c.type.python_type](p) for c, p in zip(columns, parts, strict=True)]
+        return [_PARSERS[c.type.python_type](str(p)) for c, p in zip(columns, parts, strict=True)]
     except (ValueError, TypeError, KeyError):
         raise HourbillError.single(
             ErrorCode.INVALID, "`after` is not a cursor of this list", "after"

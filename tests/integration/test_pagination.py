@@ -148,7 +148,7 @@ async def test_a_cursor_survives_the_deletion_of_its_item(
     assert (rest.has_previous_page, rest.has_next_page, rest.total_count) == (True, False, 2)
 
 
-@pytest.mark.parametrize("cursor", ["nonsense", "WyJhIl0=", "WzEsMiwzXQ=="])
+@pytest.mark.parametrize("cursor", ["nonsense", "WyJhIl0=", "WzEsMiwzXQ==", "WyJhIiwgMl0="])
 async def test_a_foreign_cursor_is_invalid(sql_app: Hourbill, cursor: str) -> None:
     with pytest.raises(HourbillError) as error:
         await sql_app.queries.customers(CustomerFilter(), PageRequest(after=cursor))
