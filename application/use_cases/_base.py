@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Iterable
-from dataclasses import replace
+from dataclasses import fields, replace
 from typing import Any, TypeVar
 
 from application.ports import UnitOfWorkFactory
@@ -36,8 +36,18 @@ def changes(request: object, *, skip: tuple[str, ...] = ("id",)) -> dict[str, An
 
 
 def patched(entity: T, patch: dict[str, Any], clear: Iterable[str] = ()) -> T:
-    """A validated copy of the entity with the patch applied; the entity is untouched."""
-    return replace(entity, **patch, **dict.fromkeys(clear))  # type: ignore[type-var]
+    """A validated copy of the entity with the patch applied; the entity is untouched.
+
+    Collections (an order's lines, a line's provenance) are not handed to the copy:
+    it exists only to validate, and sharing them would give their items two owners.
+    """
+    values = {**patch, **dict.fromkeys(clear)}
+    empty: dict[str, list[object]] = {
+        f.name: []
+        for f in fields(entity)  # type: ignore[arg-type]
+        if f.name not in values and isinstance(getattr(entity, f.name), list)
+    }
+    return replace(entity, **empty, **values)  # type: ignore[type-var]
 
 
 def apply_patch(entity: Any, patch: dict[str, Any], clear: Iterable[str] = ()) -> None:

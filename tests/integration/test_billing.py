@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from application.ports import UnbilledSelection
 from application.service import Hourbill
+from application.use_cases._base import apply_patch
 from domain.customers import Customer
 from domain.errors import ErrorCode, HourbillError
 from domain.orders import BookingRef, LineKind, Order, OrderLine, SupplyRef
@@ -219,3 +220,23 @@ async def test_no_numbers_for_nothing(uow_factory: SqlAlchemyUnitOfWorkFactory) 
     async with uow_factory() as uow:
         assert await uow.orders.next_numbers(0) == []
         assert await uow.orders.next_numbers(2) == [1, 2]
+
+
+async def test_an_order_header_and_its_lines_can_change_in_one_unit_of_work(
+    sql_app: Hourbill, world: World, uow_factory: SqlAlchemyUnitOfWorkFactory
+) -> None:
+    plan = await sql_app.generate_orders.execute(NOVEMBER)
+    order_id = plan.orders[0].id
+    async with uow_factory() as uow:
+        order = await uow.orders.get(order_id)
+        assert order is not None
+        released = order.lines[0]
+        apply_patch(order, {"description": "Renamed"})
+        order.remove_line(released.id)
+        await uow.commit()
+    async with uow_factory() as uow:
+        saved = await uow.orders.get(order_id)
+        assert saved is not None
+        assert saved.description == "Renamed"
+        assert [line.id for line in saved.lines] == [line.id for line in plan.orders[0].lines[1:]]
+        assert not await uow.bookings.billed_on(sorted(released.booking_ids))
