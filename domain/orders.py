@@ -25,9 +25,12 @@ class LineKind(StrEnum):
     MANUAL = "MANUAL"
 
 
-@dataclass(eq=False)
+@dataclass(frozen=True, slots=True)
 class BookingRef:
-    """Provenance: one booking billed on a line, with the hours and rate it was priced at."""
+    """Provenance: one booking billed on a line, with the hours and rate it was priced at.
+
+    A value: fixed when the line is made, gone when the line is deleted.
+    """
 
     booking_id: uuid.UUID
     hours: Decimal
@@ -38,7 +41,7 @@ class BookingRef:
         return self.hours * self.rate
 
 
-@dataclass(eq=False)
+@dataclass(frozen=True, slots=True)
 class SupplyRef:
     """Provenance: one supply billed on a line, with the quantity and price it was priced at."""
 

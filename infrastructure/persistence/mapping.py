@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, inspect
+from sqlalchemy import ColumnElement, event, inspect
 from sqlalchemy.orm import Relationship, registry, relationship
 
 from domain.bookings import HourBooking, Supply
 from domain.customers import Customer
-from domain.orders import BookingRef, Order, OrderLine, SupplyRef
+from domain.orders import Order, OrderLine
 from domain.rates import RateRule
 from domain.settings import InvoicingSettings
 from domain.vat import VatCode
 from domain.work import Employee, Project, Task
-from infrastructure.persistence import tables
+from infrastructure.persistence import provenance, tables
 
 mapper_registry = registry()
 
@@ -40,23 +40,17 @@ def map_tables() -> None:
 
 
 def _map_orders() -> None:
-    """Orders own their lines, lines own their provenance; all of it loads with the order."""
-    booking_refs, supply_refs = tables.order_line_bookings, tables.order_line_supplies
-    mapper_registry.map_imperatively(
-        BookingRef, booking_refs, properties={"_line_id": booking_refs.c.line_id}
-    )
-    mapper_registry.map_imperatively(
-        SupplyRef, supply_refs, properties={"_line_id": supply_refs.c.line_id}
-    )
+    """Orders own their lines and load them with the order; provenance is not mapped.
+
+    A line's BookingRef and SupplyRef values are written by `provenance` with the
+    line and attached by the order repository after loading.
+    """
     mapper_registry.map_imperatively(
         OrderLine,
         tables.order_lines,
-        properties={
-            "_order_id": tables.order_lines.c.order_id,
-            "bookings": _owned(BookingRef, booking_refs.c.booking_id),
-            "supplies": _owned(SupplyRef, supply_refs.c.supply_id),
-        },
+        properties={"_order_id": tables.order_lines.c.order_id},
     )
+    event.listen(OrderLine, "after_insert", provenance.insert_with_line)
     mapper_registry.map_imperatively(
         Order,
         tables.orders,

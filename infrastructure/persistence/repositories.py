@@ -36,7 +36,7 @@ from domain.rates import RateRule
 from domain.settings import InvoicingSettings
 from domain.vat import VatCode
 from domain.work import Employee, Project, Task
-from infrastructure.persistence import bulk
+from infrastructure.persistence import bulk, provenance
 from infrastructure.persistence.pagination import keyset_page
 from infrastructure.persistence.tables import (
     ORDER_NUMBER,
@@ -295,10 +295,15 @@ class SqlAlchemySettingsRepository(SqlAlchemyRepository):
 
 class SqlAlchemyOrderRepository(SqlAlchemyRepository):
     async def get(self, order_id: uuid.UUID) -> Order | None:
-        return await self.session.get(Order, order_id)
+        order = await self.session.get(Order, order_id)
+        if order is not None:
+            await provenance.attach(self.session, [order])
+        return order
 
     async def get_many(self, ids: Sequence[uuid.UUID]) -> list[Order]:
-        return await self._by_ids(Order, orders, ids)
+        found = await self._by_ids(Order, orders, ids)
+        await provenance.attach(self.session, found)
+        return found
 
     async def add(self, order: Order) -> None:
         await self._add(order)
@@ -333,7 +338,9 @@ class SqlAlchemyOrderRepository(SqlAlchemyRepository):
         if where.period_end is not None:
             query = query.where(orders.c.order_date <= where.period_end)
         order = (orders.c.number, orders.c.id)
-        return await keyset_page(self.session, query, order, lambda o: (o.number, o.id), request)
+        page = await keyset_page(self.session, query, order, lambda o: (o.number, o.id), request)
+        await provenance.attach(self.session, page.items)
+        return page
 
     async def flush(self) -> None:
         await self.session.flush()

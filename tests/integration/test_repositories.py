@@ -202,8 +202,8 @@ def order_snapshot(order: Order) -> dict[str, object]:
     header["lines"] = [
         {
             **vars_of(line),
-            "bookings": [vars_of(r) for r in line.bookings],
-            "supplies": [vars_of(r) for r in line.supplies],
+            "bookings": list(line.bookings),
+            "supplies": list(line.supplies),
         }
         for line in order.lines
     ]
