@@ -2,9 +2,10 @@
 
     uv run python -m bench.orders_query --db sqlite --db postgres
 
-Seeds 100 customers' bookings and supplies, generates their orders with the real
-use case, then times the GraphQL query through the ASGI app in-process
-(httpx.ASGITransport: the whole GraphQL + SQL path, no network).
+Seeds 100 customers, each with bookings on four tasks (two rates each) and two
+kinds of supplies, generates their 100 orders of 10 lines with the real use case,
+then times the GraphQL query through the ASGI app in-process (httpx.ASGITransport:
+the whole GraphQL + SQL path, no network), with the server's GC tuning.
 """
 
 from __future__ import annotations
@@ -21,8 +22,9 @@ import httpx
 
 from application.use_cases.generation import GenerateOrdersRequest
 from bench.databases import fresh_database
-from bench.seed import PERIOD_DAYS, PERIOD_START, seed
+from bench.seed import GRID, PERIOD_DAYS, PERIOD_START, seed
 from hourbill.container import build_container
+from hourbill.runtime import tune_garbage_collector
 from hourbill.settings import Settings
 from interfaces.http.app import create_app
 
@@ -39,13 +41,14 @@ QUERY = """{
 
 
 async def _run(url: str, runs: int) -> dict[str, Any]:
-    await seed(url, bookings=6_000, supplies=600, customers=100)
+    await seed(url, bookings=6_000, supplies=600, customers=100, shape=GRID)
     container = build_container(Settings(database_url=url))
     hourbill = container.hourbill()
     end = PERIOD_START + dt.timedelta(days=PERIOD_DAYS - 1)
     plan = await hourbill.generate_orders.execute(GenerateOrdersRequest(PERIOD_START, end))
     lines = sum(len(o.lines) for o in plan.orders)
     app = create_app(hourbill, graphiql=False)
+    tune_garbage_collector()
     timings = []
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app), base_url="http://b"

@@ -6,6 +6,7 @@ import asyncio
 import datetime as dt
 import random
 import uuid
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -13,6 +14,19 @@ from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from infrastructure.persistence import tables
+
+
+@dataclass(frozen=True)
+class Shape:
+    projects_per_customer: int = 2
+    tasks_per_project: int = 3
+    project_rates: bool = True
+    supply_items: int = 20
+
+
+SPREAD = Shape()
+# The orders grid: 4 tasks × 2 rates (list and senior) + 2 supply items = 10 lines an order.
+GRID = Shape(projects_per_customer=1, tasks_per_project=4, project_rates=False, supply_items=2)
 
 PERIOD_START = dt.date(2026, 10, 1)
 PERIOD_DAYS = 31
@@ -24,7 +38,7 @@ async def _insert(connection: Any, table: Any, rows: list[dict[str, Any]]) -> No
         await connection.execute(insert(table), rows[start : start + BATCH])
 
 
-def _work(customers: int, rng: random.Random) -> dict[str, list[dict[str, Any]]]:
+def _work(customers: int, rng: random.Random, shape: Shape) -> dict[str, list[dict[str, Any]]]:
     customer_rows = [
         {
             "id": uuid.uuid4(),
@@ -40,7 +54,7 @@ def _work(customers: int, rng: random.Random) -> dict[str, list[dict[str, Any]]]
     ]
     projects, task_rows = [], []
     for customer in customer_rows:
-        for p in range(2):
+        for p in range(shape.projects_per_customer):
             project = {
                 "id": uuid.uuid4(),
                 "customer_id": customer["id"],
@@ -55,7 +69,7 @@ def _work(customers: int, rng: random.Random) -> dict[str, list[dict[str, Any]]]
                     "code": f"T{t}",
                     "name": f"Task {t}",
                 }
-                for t in range(3)
+                for t in range(shape.tasks_per_project)
             ]
     rules = [{"id": uuid.uuid4(), "rate": Decimal("95.00")}]
     rules += [
@@ -64,7 +78,7 @@ def _work(customers: int, rng: random.Random) -> dict[str, list[dict[str, Any]]]
     ]
     rules += [
         {"id": uuid.uuid4(), "rate": Decimal("110.00"), "project_id": p["id"]}
-        for p in rng.sample(projects, len(projects) // 10)
+        for p in rng.sample(projects, len(projects) // 10 if shape.project_rates else 0)
     ]
     return {
         "customers": customer_rows,
@@ -75,9 +89,11 @@ def _work(customers: int, rng: random.Random) -> dict[str, list[dict[str, Any]]]
     }
 
 
-async def seed(url: str, bookings: int, supplies: int, customers: int, seed: int = 1) -> None:
+async def seed(
+    url: str, bookings: int, supplies: int, customers: int, seed: int = 1, shape: Shape = SPREAD
+) -> None:
     rng = random.Random(seed)
-    work = _work(customers, rng)
+    work = _work(customers, rng, shape)
     tasks_by_project: dict[uuid.UUID, list[uuid.UUID]] = {}
     for task in work["tasks"]:
         tasks_by_project.setdefault(task["project_id"], []).append(task["id"])
@@ -115,7 +131,7 @@ async def seed(url: str, bookings: int, supplies: int, customers: int, seed: int
                         "id": uuid.uuid4(),
                         "customer_id": project["customer_id"],
                         "date": PERIOD_START + dt.timedelta(days=rng.randrange(PERIOD_DAYS)),
-                        "item_code": f"ITEM-{rng.randrange(20)}",
+                        "item_code": f"ITEM-{rng.randrange(shape.supply_items)}",
                         "quantity": Decimal(rng.randrange(1, 20)),
                         "unit_price": Decimal(rng.randrange(100, 10000)) / 100,
                         "vat_code": "21",

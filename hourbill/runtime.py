@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from typing import TYPE_CHECKING
 
 from rich.console import Console
@@ -13,6 +14,19 @@ from infrastructure.persistence.migrate import upgrade
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette
+
+
+def tune_garbage_collector() -> None:
+    """Fewer, cheaper collections for a long-running server.
+
+    Objects alive after start-up (modules, schema, mappers) are frozen out of the
+    collector's scans, and young-generation collections run every 50,000 instead
+    of every 700 allocations: request-sized bursts of objects (an orders page is
+    ~10,000) no longer trigger full collections mid-request (docs/benchmarks.md).
+    """
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 100)
 
 
 class ContainerRuntime:
@@ -48,7 +62,9 @@ class ContainerRuntime:
         console.print(f"Database: {self.database_description}")
         if self.settings.graphiql:
             console.print(f"GraphiQL: [bold]http://{host}:{port}/graphql[/bold]")
-        uvicorn.run(self.asgi_app(), host=host, port=port, log_level="info")
+        app = self.asgi_app()
+        tune_garbage_collector()
+        uvicorn.run(app, host=host, port=port, log_level="info")
 
     async def aclose(self) -> None:
         await self.container.database().dispose()
