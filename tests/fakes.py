@@ -176,6 +176,12 @@ class FakeWork(_Repo):
     async def task(self, task_id: uuid.UUID) -> Task | None:
         return self.store.tasks.get(task_id)
 
+    async def task_by_code(self, project_id: uuid.UUID, code: str) -> Task | None:
+        return next(
+            (t for t in self.store.tasks.values() if t.project_id == project_id and t.code == code),
+            None,
+        )
+
     async def tasks(self, ids: Sequence[uuid.UUID] | None = None) -> list[Task]:
         return _pick(self.store.tasks, ids)
 

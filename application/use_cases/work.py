@@ -95,6 +95,8 @@ class CreateTask(UseCase):
             await require(
                 uow.work.project(request.project_id), "project", request.project_id, "projectId"
             )
+            if await uow.work.task_by_code(task.project_id, task.code) is not None:
+                raise _duplicate("task", task.code)
             await uow.work.add_task(task)
             await uow.commit()
         return task

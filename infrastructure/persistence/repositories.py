@@ -175,6 +175,11 @@ class SqlAlchemyWorkRepository(SqlAlchemyRepository):
     async def task(self, task_id: uuid.UUID) -> Task | None:
         return await self.session.get(Task, task_id)
 
+    async def task_by_code(self, project_id: uuid.UUID, code: str) -> Task | None:
+        return await self._first(
+            select(Task).where(tasks.c.project_id == project_id, tasks.c.code == code)
+        )
+
     async def tasks(self, ids: Sequence[uuid.UUID] | None = None) -> list[Task]:
         if ids is None:
             return await self._all(select(Task).order_by(tasks.c.code, tasks.c.id))

@@ -107,6 +107,7 @@ tasks = Table(
     Column("code", Text, nullable=False),
     Column("name", Text, nullable=False),
     Column("item_code", Text),
+    UniqueConstraint("project_id", "code"),
 )
 
 bookings = Table(

@@ -106,6 +106,18 @@ async def test_create_task_on_an_unknown_project_is_not_found_on_project_id(
     assert store.tasks == {}
 
 
+async def test_a_task_code_is_unique_within_its_project_only(
+    uow: FakeUnitOfWorkFactory, store: FakeStore, world: World
+) -> None:
+    await CreateTask(uow).execute(CreateTaskRequest(world.renovation.id, "30", "Oplevering"))
+    before = dict(store.tasks)
+
+    with raises_problems((ErrorCode.DUPLICATE, "code")):
+        await CreateTask(uow).execute(CreateTaskRequest(world.renovation.id, "30", "Nog een"))
+
+    assert store.tasks == before
+
+
 async def test_create_rate_rule_saves_a_rule_for_existing_dimensions(
     uow: FakeUnitOfWorkFactory, store: FakeStore, world: World
 ) -> None:

@@ -191,6 +191,7 @@ def upgrade() -> None:
             initially="DEFERRED",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_tasks")),
+        sa.UniqueConstraint("project_id", "code", name=op.f("uq_tasks_project_id_code")),
     )
     op.create_index(op.f("ix_tasks_project_id"), "tasks", ["project_id"], unique=False)
     op.create_table(
