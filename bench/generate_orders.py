@@ -35,11 +35,13 @@ def _peak_mb() -> float:
 async def _measure(url: str) -> dict[str, Any]:
     from application.use_cases.generation import GenerateOrdersRequest
     from hourbill.container import build_container
+    from hourbill.runtime import tune_garbage_collector
     from hourbill.settings import Settings
     from infrastructure.persistence import tables
 
     container = build_container(Settings(database_url=url))
     hourbill = container.hourbill()
+    tune_garbage_collector()
     before = _peak_mb()
     request = GenerateOrdersRequest(PERIOD_START, PERIOD_START + dt.timedelta(days=PERIOD_DAYS - 1))
     started = time.perf_counter()
