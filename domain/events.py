@@ -21,7 +21,3 @@ class OrderEvent:
     customer_id: uuid.UUID
     number: int | None
     merged_order_ids: tuple[uuid.UUID, ...] = ()
-
-
-def order_created(order_id: uuid.UUID, customer_id: uuid.UUID, number: int | None) -> OrderEvent:
-    return OrderEvent(OrderEventKind.CREATED, order_id, customer_id, number)
