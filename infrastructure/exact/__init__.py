@@ -1,0 +1,1 @@
+"""Exact Online: the httpx adapter, the in-memory fake and the sandbox server."""
