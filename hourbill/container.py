@@ -14,6 +14,11 @@ from application.use_cases import customers, generation, orders, sources, work
 from hourbill.settings import Settings
 from infrastructure.clock import SystemClock
 from infrastructure.events import InProcessEventBroker
+from infrastructure.exact.gateway import ExactOnlineGateway
+from infrastructure.exact.http import ExactHttp
+from infrastructure.exact.sandbox.sandbox import Sandbox
+from infrastructure.exact.sandbox.server import EmbeddedSandboxTokens
+from infrastructure.exact.tokens import AccessTokens, NotConnectedTokens
 from infrastructure.persistence.database import Database
 from infrastructure.persistence.unit_of_work import SqlAlchemyUnitOfWorkFactory
 
@@ -29,6 +34,18 @@ class Container(containers.DeclarativeContainer):
     uow = providers.Singleton(SqlAlchemyUnitOfWorkFactory, database=database)
     clock = providers.Singleton(SystemClock, timezone=settings.provided.timezone)
     events = providers.Singleton(InProcessEventBroker)
+
+    exact_sandbox = providers.Singleton(Sandbox)
+    """The embedded Exact Online sandbox (served only when no Exact URL is configured)."""
+    exact_tokens = providers.Singleton(
+        lambda settings, sandbox: _exact_tokens(settings, sandbox),
+        settings=settings,
+        sandbox=exact_sandbox.provider,
+    )
+    exact_http = providers.Singleton(
+        ExactHttp, tokens=exact_tokens, base_url=settings.provided.exact_url.call()
+    )
+    exact_gateway = providers.Singleton(ExactOnlineGateway, http=exact_http)
 
     hourbill = providers.Singleton(
         Hourbill,
@@ -64,6 +81,12 @@ class Container(containers.DeclarativeContainer):
         delete_orders=providers.Singleton(orders.DeleteOrders, uow=uow, events=events),
         merge_orders=providers.Singleton(orders.MergeOrders, uow=uow, events=events),
     )
+
+
+def _exact_tokens(settings: Settings, sandbox: providers.Provider[Sandbox]) -> AccessTokens:
+    if settings.exact_sandbox_embedded:
+        return EmbeddedSandboxTokens(sandbox())
+    return NotConnectedTokens()
 
 
 def build_container(settings: Settings | None = None) -> Container:

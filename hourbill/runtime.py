@@ -5,15 +5,21 @@ from __future__ import annotations
 import gc
 from typing import TYPE_CHECKING
 
+from dependency_injector import providers
 from rich.console import Console
 from sqlalchemy.engine import make_url
 
 from application.service import Hourbill
 from hourbill.container import Container
+from hourbill.settings import EMBEDDED_SANDBOX_PATH
+from infrastructure.exact.sandbox.app import create_sandbox_app
 from infrastructure.persistence.migrate import upgrade
+from interfaces.cli import SandboxOptions
+from interfaces.http.app import ShutdownHook
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette
+    from starlette.types import ASGIApp
 
 
 def tune_garbage_collector() -> None:
@@ -47,24 +53,57 @@ class ContainerRuntime:
     def asgi_app(self) -> Starlette:
         from interfaces.http.app import create_app
 
+        mounts: list[tuple[str, ASGIApp]] = []
+        on_startup: list[ShutdownHook] = []
+        on_shutdown: list[ShutdownHook] = []
+        if self.settings.exact_sandbox_embedded:
+            sandbox = self.container.exact_sandbox()
+            sandbox.administration.base_url = self.settings.exact_url()
+            mounts.append((EMBEDDED_SANDBOX_PATH, create_sandbox_app(sandbox)))
+            on_startup.append(sandbox.webhooks.start)
+            on_shutdown.append(sandbox.webhooks.stop)
         return create_app(
             self.hourbill(),
             graphiql=self.settings.graphiql,
-            on_shutdown=[self.aclose],
+            on_startup=on_startup,
+            on_shutdown=[*on_shutdown, self.aclose],
+            mounts=mounts,
         )
+
+    def at(self, host: str | None, port: int | None) -> None:
+        """Listen elsewhere than configured (before anything is built)."""
+        changes = {key: value for key, value in (("host", host), ("port", port)) if value}
+        if changes:
+            self.settings = self.settings.model_copy(update=changes)
+            self.container.settings.override(providers.Object(self.settings))
 
     def serve(self, host: str | None, port: int | None) -> None:
         import uvicorn
 
-        host = host or self.settings.host
-        port = port or self.settings.port
+        self.at(host, port)
+        host, port = self.settings.host, self.settings.port
         console = Console(stderr=True)
         console.print(f"Database: {self.database_description}")
         if self.settings.graphiql:
             console.print(f"GraphiQL: [bold]http://{host}:{port}/graphql[/bold]")
+        if self.settings.exact_sandbox_embedded:
+            console.print(f"Exact Online sandbox (embedded): {self.settings.exact_url()}")
         app = self.asgi_app()
         tune_garbage_collector()
         uvicorn.run(app, host=host, port=port, log_level="info")
 
+    def serve_exact_sandbox(self, host: str, port: int, options: SandboxOptions) -> None:
+        from infrastructure.exact.sandbox.sandbox import Sandbox, SandboxConfig
+        from infrastructure.exact.sandbox.server import serve_sandbox
+
+        config = SandboxConfig(
+            minutely_limit=options.minutely_limit,
+            daily_limit=options.daily_limit,
+            language=options.language,
+            demo=options.demo,
+        )
+        serve_sandbox(Sandbox(config), host=host, port=port)
+
     async def aclose(self) -> None:
+        await self.container.exact_http().aclose()
         await self.container.database().dispose()

@@ -7,6 +7,7 @@ from pathlib import Path
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATA_DIR = Path("var")
+EMBEDDED_SANDBOX_PATH = "/exact-sandbox"
 
 
 class Settings(BaseSettings):
@@ -18,3 +19,19 @@ class Settings(BaseSettings):
     graphiql: bool = True
     timezone: str = "Europe/Amsterdam"
     database_echo: bool = False
+    exact_base_url: str | None = None
+    """Exact Online (e.g. https://start.exactonline.nl) or any Exact-compatible server.
+
+    None (the default) serves the Exact Online sandbox inside this server at
+    `/exact-sandbox`, seeded with a demo administration: no credentials needed.
+    """
+
+    @property
+    def exact_sandbox_embedded(self) -> bool:
+        return self.exact_base_url is None
+
+    def exact_url(self, host: str | None = None, port: int | None = None) -> str:
+        """Where the adapter finds Exact: the configured URL or the embedded sandbox."""
+        if self.exact_base_url is not None:
+            return self.exact_base_url
+        return f"http://{host or self.host}:{port or self.port}{EMBEDDED_SANDBOX_PATH}"

@@ -1,4 +1,4 @@
-"""The `hourbill` command line: serve, migrate, demo-data.
+"""The `hourbill` command line: serve, migrate, demo-data, exact-sandbox.
 
 The composition root hands in a factory for a `Runtime`, so this module knows
 no adapter: it only drives what the runtime offers.
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Annotated, Protocol
 
 import typer
@@ -17,6 +18,14 @@ from application.service import Hourbill
 from interfaces.demo_data import DemoSize, load_demo_data
 
 
+@dataclass(frozen=True)
+class SandboxOptions:
+    minutely_limit: int = 60
+    daily_limit: int = 5000
+    language: str = "en"
+    demo: bool = True
+
+
 class Runtime(Protocol):
     database_description: str
 
@@ -24,6 +33,10 @@ class Runtime(Protocol):
     def hourbill(self) -> Hourbill: ...
     def serve(self, host: str | None, port: int | None) -> None:
         """Serve the API until interrupted; None means the configured default."""
+        ...
+
+    def serve_exact_sandbox(self, host: str, port: int, options: SandboxOptions) -> None:
+        """Serve a standalone Exact Online sandbox until interrupted."""
         ...
 
     async def aclose(self) -> None: ...
@@ -73,6 +86,29 @@ def make_cli(runtime_factory: Callable[[], Runtime]) -> typer.Typer:
             summary = asyncio.run(_load(runtime, DemoSize.SMALL, 2026, only_if_empty=True))
             console.print(f"Demo data: {summary}")
         runtime.serve(host, port)
+
+    @cli.command("exact-sandbox")
+    def exact_sandbox(
+        host: Annotated[str, typer.Option(help="Interface to listen on")] = "127.0.0.1",
+        port: Annotated[int, typer.Option(help="Port to listen on")] = 8700,
+        minutely_limit: Annotated[
+            int, typer.Option(help="Calls per minute per app and division")
+        ] = 60,
+        daily_limit: Annotated[int, typer.Option(help="Calls per day per app and division")] = 5000,
+        language: Annotated[
+            str, typer.Option(help="Language of Exact's messages: en or nl")
+        ] = "en",
+        demo: Annotated[
+            bool, typer.Option(help="Seed the demo administration and demo app")
+        ] = True,
+    ) -> None:
+        """Run a local Exact Online (OAuth2, REST API, limits, faults, control API)."""
+        if language not in ("en", "nl"):
+            raise typer.BadParameter("use en or nl", param_hint="--language")
+        console.print(f"Exact Online sandbox: [bold]http://{host}:{port}[/bold]")
+        console.print(f"Control API: http://{host}:{port}/control/…  (see README)")
+        options = SandboxOptions(minutely_limit, daily_limit, language, demo)
+        runtime_factory().serve_exact_sandbox(host, port, options)
 
     return cli
 

@@ -9,7 +9,8 @@ from datetime import timedelta
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route, WebSocketRoute
+from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.types import ASGIApp
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.schema import BaseSchema
@@ -20,6 +21,7 @@ from interfaces.graphql.context import Context
 from interfaces.graphql.schema import schema as hourbill_schema
 
 ShutdownHook = Callable[[], Awaitable[None]]
+"""A coroutine run when the server starts or stops."""
 
 
 class HourbillGraphQL(GraphQL[Context, None]):
@@ -68,20 +70,27 @@ def create_app(
     on_shutdown: list[ShutdownHook] | None = None,
     schema: BaseSchema = hourbill_schema,
     allowed_origins: Sequence[str] = (),
+    on_startup: list[ShutdownHook] | None = None,
+    mounts: Sequence[tuple[str, ASGIApp]] = (),
 ) -> Starlette:
     """The API at `/graphql` (GET, POST, websocket) and `/healthz`.
 
-    `on_shutdown` hooks run when the server stops, e.g. to close the database.
+    `on_startup` and `on_shutdown` hooks run when the server starts and stops
+    (e.g. to close the database); `mounts` adds other ASGI apps under a path
+    (the embedded Exact sandbox).
     """
     graphql = HourbillGraphQL(schema, hourbill, graphiql=graphiql, allowed_origins=allowed_origins)
-    hooks = list(on_shutdown or [])
+    starting = list(on_startup or [])
+    stopping = list(on_shutdown or [])
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        for hook in starting:
+            await hook()
         try:
             yield
         finally:
-            for hook in hooks:
+            for hook in stopping:
                 await hook()
 
     return Starlette(
@@ -89,6 +98,7 @@ def create_app(
             Route("/healthz", healthz, methods=["GET"]),
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
+            *(Mount(path, app) for path, app in mounts),
         ],
         lifespan=lifespan,
     )

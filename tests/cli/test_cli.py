@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import socket
+import subprocess
+import sys
+import time
 from pathlib import Path
 
+import httpx
 import pytest
 from typer.testing import CliRunner
 
@@ -12,6 +17,8 @@ from application.ports import CustomerFilter, PageRequest, SourceFilter
 from hourbill.container import build_container
 from hourbill.runtime import ContainerRuntime
 from hourbill.settings import Settings
+from infrastructure.exact.sandbox.sandbox import DEMO_CLIENT_ID
+from infrastructure.exact.sandbox.seed import DEMO_DIVISION
 from interfaces.cli import make_cli
 
 
@@ -64,3 +71,52 @@ def test_the_command_lists_serve_migrate_and_demo_data(settings: Settings) -> No
 
     for command in ("serve", "migrate", "demo-data"):
         assert command in output
+
+
+def test_exact_sandbox_runs_standalone_with_the_demo_administration() -> None:
+    port = _free_port()
+    command = [
+        sys.executable,
+        "-m",
+        "hourbill",
+        "exact-sandbox",
+        "--port",
+        str(port),
+        "--minutely-limit",
+        "100",
+    ]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        _wait_for(f"{url}/control/clock")
+        token = httpx.post(f"{url}/control/tokens", json={"client_id": str(DEMO_CLIENT_ID)}).json()[
+            "access_token"
+        ]
+        response = httpx.get(
+            f"{url}/api/v1/current/Me", headers={"Authorization": f"Bearer {token}"}
+        )
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+    assert response.status_code == 200
+    assert response.json()["d"]["results"][0]["CurrentDivision"] == DEMO_DIVISION
+    assert response.headers["X-RateLimit-Minutely-Limit"] == "100"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait_for(url: str, seconds: float = 20) -> None:
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            httpx.get(url, timeout=1)
+            return
+        except httpx.TransportError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)

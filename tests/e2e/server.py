@@ -50,11 +50,11 @@ def wait_until_healthy(base_url: str) -> None:
 @contextmanager
 def running_server(database: Path) -> Iterator[RunningServer]:
     """Migrate, then serve the app the `hourbill serve` command builds, until the block ends."""
-    settings = Settings(database_url=sqlite_url_for(database), graphiql=False)
-    runtime = ContainerRuntime(build_container(settings))
-    in_thread(runtime.migrate)
     sock = loopback_socket()
     port = sock.getsockname()[1]
+    settings = Settings(database_url=sqlite_url_for(database), graphiql=False, port=port)
+    runtime = ContainerRuntime(build_container(settings))
+    in_thread(runtime.migrate)
     config = uvicorn.Config(
         runtime.asgi_app(), log_level="warning", ws="websockets-sansio", lifespan="on"
     )
