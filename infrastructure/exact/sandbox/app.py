@@ -278,7 +278,12 @@ class _View:
 
     def collection(self, *, count_only: bool) -> Response:
         entity_set, params = self.entity_set, self.params
-        if entity_set.select_required and not params.get("$select") and not count_only:
+        if (
+            entity_set.select_required
+            and not params.get("$select")
+            and params.get("$top", "").strip() != "1"
+            and not count_only
+        ):
             raise SandboxError(400, SELECT_REQUIRED)
         self._check_sync_filter()
         query = self._query(params)

@@ -78,7 +78,8 @@ class OAuthServer:
         self.clients: dict[uuid.UUID, ClientApp] = {}
         self._codes: dict[str, _Code] = {}
         self._grants: list[Grant] = []
-        self._by_access: dict[str, Grant] = {}
+        self._by_access: dict[str, tuple[Grant, dt.datetime]] = {}
+        """Every access token handed out: its grant and when it was issued."""
         self._by_refresh: dict[str, Grant] = {}
         self.refreshes = 0
         """How many refresh grants succeeded: tests count single-flight refreshes."""
@@ -160,11 +161,11 @@ class OAuthServer:
         grant.access_token = f"AAEAA{secrets.token_urlsafe(48)}"
         grant.refresh_token = f"Gcp7!IAAAA{secrets.token_urlsafe(40)}"
         grant.access_issued = grant.refresh_last_used = now
-        self._by_access[grant.access_token] = grant
+        self._by_access[grant.access_token] = (grant, now)
         self._by_refresh[grant.refresh_token] = grant
         return {
             "access_token": grant.access_token,
-            "token_type": "bearer",
+            "token_type": "Bearer",
             "expires_in": str(ACCESS_TOKEN_SECONDS),
             "refresh_token": grant.refresh_token,
         }
@@ -176,20 +177,13 @@ class OAuthServer:
         if not authorization or not authorization.lower().startswith("bearer "):
             return None
         token = authorization[7:].strip()
-        grant = self._by_access.get(token)
-        if grant is None or grant.revoked:
+        found = self._by_access.get(token)
+        if found is None or found[0].revoked:
             return None
-        issued = self._issued_at(grant, token)
+        grant, issued = found
         if (self.clock.now() - issued).total_seconds() >= ACCESS_TOKEN_SECONDS:
             return None
         return grant
-
-    def _issued_at(self, grant: Grant, token: str) -> dt.datetime:
-        if token == grant.access_token:
-            return grant.access_issued
-        # A superseded access token keeps working until its own expiry; we only
-        # know it was issued before the current one, so give it its last moment.
-        return grant.access_issued - dt.timedelta(seconds=EARLIEST_REFRESH_SECONDS)
 
     def mint(self, client_id: uuid.UUID) -> dict[str, str]:
         """A fresh token pair without the browser dance (control API, fixtures)."""
@@ -199,8 +193,11 @@ class OAuthServer:
 
     def expire_access_tokens(self) -> None:
         """Make every access token look issued 600 s ago (refresh allowed now)."""
+        shift = dt.timedelta(seconds=ACCESS_TOKEN_SECONDS)
         for grant in self._grants:
-            grant.access_issued -= dt.timedelta(seconds=ACCESS_TOKEN_SECONDS)
+            grant.access_issued -= shift
+        for token, (grant, issued) in self._by_access.items():
+            self._by_access[token] = (grant, issued - shift)
 
     def revoke_all(self) -> None:
         for grant in self._grants:

@@ -30,7 +30,10 @@ _SECTIONS = (
 
 
 def seed(administration: Administration, description: Mapping[str, Any]) -> dict[str, Any]:
-    """Add the divisions described; returns what was made, IDs included."""
+    """Add the divisions described; returns what was made, IDs included.
+
+    A division that already exists keeps its rows: the described ones are added to it.
+    """
     made: dict[str, Any] = {"divisions": []}
     for division in description.get("divisions", []):
         made["divisions"].append(_seed_division(administration, division))
@@ -41,12 +44,16 @@ def seed(administration: Administration, description: Mapping[str, Any]) -> dict
 
 def _seed_division(administration: Administration, spec: Mapping[str, Any]) -> dict[str, Any]:
     code = int(spec["code"])
-    administration.add_division(
-        code,
-        spec.get("description", f"Division {code}"),
-        country=spec.get("country", "NL"),
-        currency=spec.get("currency", "EUR"),
-    )
+    existing = administration.divisions.get(code)
+    if existing is None:
+        administration.add_division(
+            code,
+            spec.get("description", f"Division {code}"),
+            country=spec.get("country", "NL"),
+            currency=spec.get("currency", "EUR"),
+        )
+    elif "description" in spec:
+        existing.description = spec["description"]
     made: dict[str, Any] = {"code": code}
     for section, entity_set in _SECTIONS:
         rows = [_prepare(administration, code, entity_set, row) for row in spec.get(section, [])]
