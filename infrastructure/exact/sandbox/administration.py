@@ -93,7 +93,7 @@ class Division:
     currency: str = "EUR"
     tables: dict[str, dict[Any, Row]] = field(default_factory=dict)
     next_order_number: int = 1
-    next_timestamp: int = 1
+    next_timestamp: int = 2  # above 1: a first sync reads "Timestamp gt 1" and must miss nothing
     deleted: list[Row] = field(default_factory=list)
     moved_on: dt.datetime | None = None
 
@@ -307,6 +307,12 @@ class Administration:
                     "Make sure to only use property names that are defined by the type.",
                 )
             if name in entity_set.navigation:
+                # Deserialising the body fails before any rule runs: a collection
+                # that is not an array of objects is a 400, never "Mandatory: …".
+                if raw is not None and (
+                    not isinstance(raw, list) or not all(isinstance(item, Mapping) for item in raw)
+                ):
+                    raise SandboxError(400, _STREAM_ERROR)
                 values[name] = raw
                 continue
             if name in entity_set.read_only or (
@@ -458,7 +464,6 @@ class Administration:
             row["OrderNumber"] == number for row in state.table(schema.INVOICES.path).values()
         ):
             raise SandboxError(500, self._message("exists", field="OrderNumber", value=number))
-        state.next_order_number = max(state.next_order_number, number + 1)
 
     def _complete_invoice(self, state: Division, row: Row, payload: Mapping[str, Any]) -> None:
         """Fill in what Exact computes: numbers, defaults, lines and amounts."""
@@ -467,8 +472,6 @@ class Administration:
         row["InvoiceTo"] = row["InvoiceTo"] or row["OrderedBy"]
         row["InvoiceToName"] = self.get(state.code, schema.ACCOUNTS, row["InvoiceTo"])["Name"]
         row["DeliverTo"] = row["DeliverTo"] or row["OrderedBy"]
-        if row["OrderNumber"] is None:
-            row["OrderNumber"] = self._free_order_number(state)
         row["InvoiceNumber"] = None
         row["Type"] = row["Type"] or 8020
         row["Status"], row["StatusDescription"] = 20, "Open"
@@ -488,6 +491,10 @@ class Administration:
             for number, values in enumerate(line_values, start=1)
         ]
         self._total(row, lines)
+        # Numbered only now that no line can be refused: a rejected POST takes no number.
+        if row["OrderNumber"] is None:
+            row["OrderNumber"] = self._free_order_number(state)
+        state.next_order_number = max(state.next_order_number, row["OrderNumber"] + 1)
         table = state.table(schema.INVOICE_LINES.path)
         for line in lines:
             table[line["ID"]] = line

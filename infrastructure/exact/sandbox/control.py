@@ -92,7 +92,11 @@ class _Control:
         return await _guarded(lambda body: self.sandbox.seed(body), request)
 
     async def state(self, request: Request) -> Response:
-        division = int(request.query_params.get("division") or 0)
+        division = int(
+            request.query_params.get("division")
+            or self.sandbox.administration.current_division
+            or 0
+        )
         entity = request.query_params.get("entity", schema.INVOICES.path)
         if entity.lower() not in schema.ENTITY_SETS:
             return _reply({"error": f"unknown entity set {entity}"}, 404)

@@ -88,7 +88,15 @@ class FaultPlan:
         unknown = set(body) - allowed - {"kind"}
         if unknown:
             raise ValueError(f"unknown fault options: {', '.join(sorted(unknown))}")
-        return self.add(body["kind"], **{key: body[key] for key in allowed & set(body)})
+        options = {key: body[key] for key in allowed & set(body)}
+        # JSON numbers arrive as Decimal (the sandbox's codec): make them plain numbers.
+        for name in ("probability", "seconds"):
+            if name in options:
+                options[name] = float(options[name])
+        for name in ("status", "times"):
+            if options.get(name) is not None:
+                options[name] = int(options[name])
+        return self.add(body["kind"], **options)
 
     def clear(self) -> None:
         with self._lock:

@@ -141,11 +141,12 @@ class Sandbox:
         return self.rows(division, schema.INVOICES.path)
 
     def set_limits(self, *, minutely: int | None = None, daily: int | None = None) -> None:
+        """Change the limits until the next reset (which restores the configured ones)."""
         with self.lock:
             if minutely is not None:
-                self.limits.limits.minutely = self.config.minutely_limit = minutely
+                self.limits.limits.minutely = minutely
             if daily is not None:
-                self.limits.limits.daily = self.config.daily_limit = daily
+                self.limits.limits.daily = daily
 
     def advance(self, seconds: float) -> None:
         self.clock.advance(seconds)
