@@ -231,6 +231,9 @@ class Administration:
         row[entity_set.key] = uuid.uuid4()
         if entity_set is schema.INVOICES:
             self._complete_invoice(state, row, payload)
+        elif entity_set is schema.DOCUMENT_ATTACHMENTS:
+            base = self.base_url.rstrip("/")
+            row["Url"] = f"{base}/docs/SysAttachment.aspx?ID={row['ID']}"
         self._touch(state, row, created=True)
         state.table(entity_set.table)[row[entity_set.key]] = row
         self._notify(state, entity_set, "Create", row[entity_set.key])
