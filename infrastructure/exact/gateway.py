@@ -28,7 +28,6 @@ from application.exact import (
     ExactThrottledError,
     ExactUnavailableError,
     ExactUser,
-    ExactValidationError,
     ExactVatCode,
     ProcessedInvoice,
     SalesInvoiceDraft,
@@ -174,8 +173,6 @@ class ExactOnlineGateway:
     async def create_sales_invoice(
         self, division: int, draft: SalesInvoiceDraft
     ) -> ExactSalesInvoice:
-        if not draft.lines:
-            raise ExactValidationError("A sales invoice needs at least one line")
         row = await self._http.post(
             SALES_INVOICES, division=division, body=p.sales_invoice_body(draft)
         )

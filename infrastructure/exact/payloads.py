@@ -27,6 +27,7 @@ from application.exact import (
     ExactSalesInvoiceLine,
     ExactUnavailableError,
     ExactUser,
+    ExactValidationError,
     ExactVatCode,
     InvoiceStatus,
     SalesInvoiceDraft,
@@ -281,6 +282,9 @@ def timestamp(row: Row) -> int:
 
 
 def sales_invoice_body(draft: SalesInvoiceDraft) -> Row:
+    """The POST body; a draft without lines is refused here, before it reaches Exact."""
+    if not draft.lines:
+        raise ExactValidationError("A sales invoice needs at least one line")
     body: Row = {
         "Type": SALES_INVOICE_TYPE,
         "Journal": draft.journal,
