@@ -2,7 +2,9 @@
 
 Each REST call goes through the same gate, in Exact's order: injected faults,
 then the bearer token (401, empty body), the division (403 with a `Reason`
-header), the rate limit (429, empty body), and only then the entity set.
+header), the rate limit (429, empty body), and only then the entity set. Answers are
+JSON only for ``Accept: application/json``; otherwise Atom XML, as Exact's default
+(`infrastructure.exact.sandbox.atom`).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from starlette.types import Receive, Scope, Send
 from infrastructure.exact import codec
 from infrastructure.exact.sandbox import schema
 from infrastructure.exact.sandbox.administration import Caller, Row, SandboxError
+from infrastructure.exact.sandbox.atom import negotiate
 from infrastructure.exact.sandbox.control import control_routes
 from infrastructure.exact.sandbox.faults import AFTER, BEFORE, Fault, FaultKind
 from infrastructure.exact.sandbox.oauth import Grant, OAuthError
@@ -119,6 +122,7 @@ class _Api:
         blocked = await self._before(request)
         if blocked is not None:
             return self._logged(request, blocked)
+        accept = request.headers.get("accept")
         with self.sandbox.lock:
             grant = self.sandbox.oauth.authenticate(request.headers.get("authorization"))
             if grant is None:
@@ -127,7 +131,7 @@ class _Api:
                 division, resource = self._route(request.path_params["resource"])
                 self.sandbox.administration.division(division)
             except SandboxError as error:
-                return self._logged(request, _error(error))
+                return self._logged(request, negotiate(accept, _error(error)))
             verdict = self.sandbox.limits.check(grant.client_id, division)
             if not verdict.allowed:
                 response = Response(status_code=429, headers=verdict.headers)
@@ -135,6 +139,7 @@ class _Api:
             body = await request.body() if request.method in ("POST", "PUT") else b""
             response = self._handle(request, grant, division, resource, body)
             response.headers.update(verdict.headers)
+            response = negotiate(accept, response)
         if self._draw(request, AFTER):
             response = _LostResponse()
         return self._logged(request, response, grant, division)

@@ -73,7 +73,7 @@ def test_every_api_response_carries_the_six_headers_with_exacts_values(
 
 
 def test_error_responses_carry_the_headers_too(
-    exact_sandbox: RunningSandbox, api: httpx.Client
+    exact_sandbox: RunningSandbox, api: httpx.Client, at_start_of_a_minute: dt.datetime
 ) -> None:
     not_found = api.get(f"{ACCOUNTS}(guid'{uuid.UUID(int=1)}')")
     bad_filter = api.get(ACCOUNTS, params={"$filter": "ID eq guid'x'"})

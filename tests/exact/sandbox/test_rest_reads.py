@@ -4,13 +4,16 @@ bulk and sync endpoints, dates, errors and the status codes of writes."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import uuid
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+from xml.etree import ElementTree
 
 import httpx
 import pytest
 
+from infrastructure.exact.sandbox.faults import FaultKind
 from infrastructure.exact.sandbox.server import RunningSandbox
 from tests.exact.sandbox.support import (
     DEMO_DIVISION,
@@ -101,6 +104,25 @@ def test_an_unknown_division_is_403_with_reason_no_division_access(api: httpx.Cl
     assert response.headers["Reason"] == "NoDivisionAccess"
 
 
+def test_the_gate_checks_faults_then_token_then_division_then_rate_limit(
+    exact_sandbox: RunningSandbox, api: httpx.Client
+) -> None:
+    exact_sandbox.sandbox.set_limits(minutely=1)
+    assert api.get(ACCOUNTS, params={"$select": "ID"}).status_code == 200
+    stranger = {"Authorization": "Bearer nonsense"}
+
+    over_limit = api.get(ACCOUNTS, params={"$select": "ID"})
+    bad_division = api.get("999/crm/Accounts", params={"$select": "ID"})
+    bad_token = api.get("999/crm/Accounts", headers=stranger)
+    exact_sandbox.sandbox.faults.add(FaultKind.ERROR, status=503)
+    fault = api.get("999/crm/Accounts", headers=stranger)
+
+    assert over_limit.status_code == 429
+    assert bad_division.status_code == 403
+    assert bad_token.status_code == 401
+    assert fault.status_code == 503
+
+
 # --- padded codes, envelopes, __metadata --------------------------------------------------
 
 
@@ -181,6 +203,80 @@ def test_invoice_lines_are_deferred_unless_expanded(
     assert line["__metadata"]["type"] == "Exact.Web.Api.Models.SalesInvoiceLine"
     deferred = api.get(f"{key}/SalesInvoiceLines")
     assert [item["ID"] for item in results(deferred)] == [line["ID"]]
+
+
+# --- content negotiation -------------------------------------------------------------------
+
+ATOM_NS = {
+    "a": "http://www.w3.org/2005/Atom",
+    "d": "http://schemas.microsoft.com/ado/2007/08/dataservices",
+    "m": "http://schemas.microsoft.com/ado/2007/08/dataservices/metadata",
+}
+
+
+def test_without_accept_json_the_answer_is_an_atom_feed(
+    exact_sandbox: RunningSandbox,
+) -> None:
+    token = exact_sandbox.access_token()
+
+    response = httpx.get(  # httpx sends "Accept: */*"
+        f"{exact_sandbox.api_url}/{ACCOUNTS}",
+        params={"$select": "Name,Website", "$orderby": "Name"},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/atom+xml;type=feed")
+    with pytest.raises(json.JSONDecodeError):
+        response.json()
+    feed = ElementTree.fromstring(response.content)
+    entries = feed.findall("a:entry", ATOM_NS)
+    names = [
+        entry.findtext("a:content/m:properties/d:Name", namespaces=ATOM_NS) for entry in entries
+    ]
+    assert names[0] == "Acme Bouw B.V."
+    assert len(names) == 5
+    website = entries[0].find("a:content/m:properties/d:Website", ATOM_NS)
+    assert website is not None
+    assert website.get(f"{{{ATOM_NS['m']}}}null") == "true"
+    assert response.headers["X-RateLimit-Minutely-Remaining"] == "59"
+
+
+def test_without_accept_json_an_entity_is_an_atom_entry_and_an_error_is_xml(
+    exact_sandbox: RunningSandbox, api: httpx.Client
+) -> None:
+    acme = account_id(api, "ACME")
+    headers = {"Authorization": f"Bearer {exact_sandbox.access_token()}", "Accept": "*/*"}
+
+    entry = httpx.get(f"{exact_sandbox.api_url}/{ACCOUNTS}(guid'{acme}')", headers=headers)
+    error = httpx.get(
+        f"{exact_sandbox.api_url}/{ACCOUNTS}", params={"$filter": "ID eq 1"}, headers=headers
+    )
+
+    assert entry.headers["content-type"].startswith("application/atom+xml;type=entry")
+    root = ElementTree.fromstring(entry.content)
+    assert root.findtext("a:content/m:properties/d:ID", namespaces=ATOM_NS) == acme
+    assert error.status_code == 400
+    assert error.headers["content-type"].startswith("application/xml")
+    message = ElementTree.fromstring(error.content).findtext("m:message", namespaces=ATOM_NS)
+    assert message == (
+        "Operator 'eq' incompatible with operand types 'Edm.Guid' and 'Edm.Int32' at position 3."
+    )
+
+
+def test_accept_application_xml_is_refused(exact_sandbox: RunningSandbox) -> None:
+    response = httpx.get(
+        f"{exact_sandbox.api_url}/{ACCOUNTS}",
+        params={"$select": "ID"},
+        headers={
+            "Authorization": f"Bearer {exact_sandbox.access_token()}",
+            "Accept": "application/xml",
+        },
+    )
+
+    # Exact refuses application/xml; the status is unconfirmed, the sandbox says 406.
+    assert response.status_code == 406
+    assert response.content == b""
 
 
 # --- paging -----------------------------------------------------------------------------
