@@ -93,7 +93,8 @@ def test_exact_sandbox_runs_standalone_with_the_demo_administration() -> None:
             "access_token"
         ]
         response = httpx.get(
-            f"{url}/api/v1/current/Me", headers={"Authorization": f"Bearer {token}"}
+            f"{url}/api/v1/current/Me",
+            headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
         )
     finally:
         process.terminate()
