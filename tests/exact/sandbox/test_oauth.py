@@ -275,3 +275,13 @@ def test_an_unknown_grant_type_is_refused(exact_sandbox: RunningSandbox) -> None
 
     assert response.status_code == 400
     assert response.json()["error"] == "unsupported_grant_type"
+
+
+def test_an_unknown_refresh_token_is_an_invalid_grant(exact_sandbox: RunningSandbox) -> None:
+    response = refresh(exact_sandbox, "Gcp7!IAAAAnever-issued")
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "error": "invalid_grant",
+        "error_description": "Token is not allowed, because of invalid or empty chainId",
+    }

@@ -583,3 +583,11 @@ def test_entity_set_paths_are_case_insensitive(api: httpx.Client, path: str) -> 
     response = api.get(f"{DEMO_DIVISION}/{path}", params={"$select": "ID"})
 
     assert len(results(response)) == 5
+
+
+def test_batch_requests_are_not_served(api: httpx.Client) -> None:
+    # No source mentions $batch for Exact: the sandbox treats it as unsupported.
+    response = api.post(f"{DEMO_DIVISION}/$batch", content=b"--batch_1--")
+
+    assert response.status_code == 404
+    assert error_text(response) == "Resource not found for the segment '$batch'."

@@ -120,6 +120,7 @@ def test_malformed_lines_fail_before_mandatory_fields_are_checked(api: httpx.Cli
 def test_missing_mandatory_fields_are_a_500_listing_each_joined_by_crlf(
     api: httpx.Client,
 ) -> None:
+    # PQ#277 says Journal defaults when omitted (unconfirmed): the sandbox requires it.
     response = api.post(INVOICES, json={"YourRef": "HB-9"})
 
     assert response.status_code == 500
@@ -301,3 +302,14 @@ def test_an_explicit_gl_account_and_vat_code_on_a_line_win(api: httpx.Client) ->
     )
     assert (line["GLAccount"], line["VATCode"], line["VATAmountFC"]) == (materials, "1  ", 4.5)
     assert invoice["AmountFC"] == 54.5
+
+
+def test_a_posted_invoice_id_is_replaced_by_the_server(api: httpx.Client) -> None:
+    # Whether Exact honours a client-chosen key is unconfirmed: the sandbox never does,
+    # so a client cannot use it for idempotency.
+    chosen = str(uuid.uuid4())
+
+    invoice = post_invoice(api, InvoiceID=chosen)
+
+    assert invoice["InvoiceID"] != chosen
+    assert api.get(invoice_url(chosen)).status_code == 404
