@@ -69,9 +69,12 @@ class LoggedRequest:
 @dataclass
 class Sandbox:
     config: SandboxConfig = field(default_factory=SandboxConfig)
-    clock: SandboxClock = field(default_factory=SandboxClock)
+    clock: SandboxClock = field(default=None)  # type: ignore[assignment]
+    """By default a real-time clock in `config.timezone`."""
 
     def __post_init__(self) -> None:
+        if self.clock is None:
+            self.clock = SandboxClock(timezone=self.config.timezone)
         self.lock = threading.RLock()
         """Held while a request touches state: tests may call in from another thread."""
         self.faults = FaultPlan(seed=self.config.fault_seed)

@@ -14,11 +14,13 @@ import httpx
 import pytest
 
 from infrastructure.exact.sandbox.faults import FaultKind
-from infrastructure.exact.sandbox.server import RunningSandbox
+from infrastructure.exact.sandbox.sandbox import Sandbox, SandboxConfig
+from infrastructure.exact.sandbox.server import RunningSandbox, running_sandbox
 from tests.exact.sandbox.support import (
     DEMO_DIVISION,
     SECOND_DIVISION,
     account_id,
+    authorised,
     control,
     error_text,
     post_invoice,
@@ -81,6 +83,16 @@ def test_current_me_in_winter_is_one_hour_ahead(
     [me] = results(api.get("current/Me"))
 
     assert me["ServerTime"].startswith("2026-01-15T10:00:0")
+    assert me["ServerUtcOffset"] == 3600
+
+
+def test_the_sandbox_timezone_is_configurable() -> None:
+    sandbox = Sandbox(SandboxConfig(timezone="Europe/London", webhook_validation_delay=0))
+    sandbox.clock.set(dt.datetime(2026, 6, 25, 14, 30, 10, tzinfo=dt.UTC))
+    with running_sandbox(sandbox) as running, authorised(running) as api:
+        [me] = results(api.get("current/Me"))
+
+    assert me["ServerTime"].startswith("2026-06-25T15:30:1")
     assert me["ServerUtcOffset"] == 3600
 
 

@@ -6,18 +6,21 @@ import hashlib
 import hmac
 import json
 import re
+import time
 from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
 
-from infrastructure.exact.sandbox.server import RunningSandbox
+from infrastructure.exact.sandbox.sandbox import Sandbox, SandboxConfig
+from infrastructure.exact.sandbox.server import RunningSandbox, running_sandbox
 from tests.exact.sandbox.support import (
     DEMO_DIVISION,
     SECOND_DIVISION,
     WebhookReceiver,
     account_id,
+    authorised,
     control,
     error_text,
     post_invoice,
@@ -222,3 +225,18 @@ def test_an_unknown_topic_is_refused(api: httpx.Client, receiver: WebhookReceive
 
     assert response.status_code == 500
     assert error_text(response) == "Invalid topic: Nonsense"
+
+
+def test_the_validation_post_comes_after_the_configured_delay(receiver: WebhookReceiver) -> None:
+    # Exact sends it "about a second" after the subscription; the sandbox's default is 1 s
+    # (the shared fixture sets 0). A shorter delay keeps this test quick.
+    sandbox = Sandbox(SandboxConfig(webhook_validation_delay=0.3))
+    with running_sandbox(sandbox) as running, authorised(running) as api:
+        started = time.monotonic()
+        assert subscribe(api, receiver.url).status_code == 201
+        assert receiver.bodies() == []
+
+        [validation] = receiver.wait_for_count(1)
+
+        assert time.monotonic() - started >= 0.3
+        assert validation.body == b""
