@@ -127,11 +127,12 @@ class _Api:
             grant = self.sandbox.oauth.authenticate(request.headers.get("authorization"))
             if grant is None:
                 return self._logged(request, Response(status_code=401))
+            division = None
             try:
                 division, resource = self._route(request.path_params["resource"])
                 self.sandbox.administration.division(division)
             except SandboxError as error:
-                return self._logged(request, negotiate(accept, _error(error)))
+                return self._logged(request, negotiate(accept, _error(error)), grant, division)
             verdict = self.sandbox.limits.check(grant.client_id, division)
             if not verdict.allowed:
                 response = Response(status_code=429, headers=verdict.headers)

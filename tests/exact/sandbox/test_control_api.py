@@ -122,7 +122,7 @@ def test_the_request_log_records_method_path_status_client_division_and_faults(
             DEMO_DIVISION,
             [],
         ),
-        ("GET", "/api/v1/999/crm/Accounts", 403, None, None, []),
+        ("GET", "/api/v1/999/crm/Accounts", 403, str(exact_sandbox.client_id), 999, []),
     ]
     assert entries[1]["query"] == "%24select=ID"
     assert dt.datetime.fromisoformat(entries[0]["at"]).tzinfo is not None
