@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import uuid
 from decimal import Decimal
 from typing import Any
 
@@ -57,6 +58,15 @@ def pad_account_code(code: str) -> str:
 def pad_vat_code(code: str) -> str:
     stripped = code.strip()
     return stripped.ljust(VAT_CODE_WIDTH) if len(stripped) < VAT_CODE_WIDTH else stripped
+
+
+def to_wire(value: Any) -> Any:
+    """A model value as it appears in Exact's JSON: GUIDs as text, dates as /Date(ms)/."""
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, dt.datetime):
+        return encode_date(value)
+    return value
 
 
 def dumps(payload: Any) -> str:

@@ -30,7 +30,6 @@ fake and against the adapter talking HTTP to the sandbox.
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -521,17 +520,9 @@ def _over_the_wire(body: Mapping[str, Any]) -> Any:
 
 def _wire(row: Mapping[str, Any], fields: Iterable[str]) -> Row:
     """`fields` of a model row as the adapter reads them from the sandbox's JSON."""
-    values = {name: _wire_value(row.get(name)) for name in fields if not name.startswith("_")}
+    values = {name: codec.to_wire(row.get(name)) for name in fields if not name.startswith("_")}
     result: Row = codec.loads(codec.dumps(values))
     return result
-
-
-def _wire_value(value: Any) -> Any:
-    if isinstance(value, uuid.UUID):
-        return str(value)
-    if isinstance(value, dt.datetime):
-        return codec.encode_date(value)
-    return value
 
 
 def _entity_fields(entity_set: EntitySet) -> list[str]:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import dataclasses
-import datetime as dt
 import re
 import uuid
 from collections.abc import AsyncIterator, Mapping
@@ -398,16 +397,8 @@ def _serialise(row: Mapping[str, Any], metadata: dict[str, str]) -> dict[str, An
     for name, value in row.items():
         if name.startswith("_"):
             continue
-        out[name] = _wire(value)
+        out[name] = codec.to_wire(value)
     return out
-
-
-def _wire(value: Any) -> Any:
-    if isinstance(value, uuid.UUID):
-        return str(value)
-    if isinstance(value, dt.datetime):
-        return codec.encode_date(value)
-    return value
 
 
 def _parse_key(entity_set: EntitySet, text: str) -> Any:
