@@ -222,3 +222,56 @@ order_line_supplies = Table(
 )
 
 ORDER_NUMBER = "order_number"
+
+# --- Exact Online connection --------------------------------------------------
+# Times are epoch milliseconds (UTC): unambiguous on SQLite and PostgreSQL alike.
+# Secrets (client secret, tokens) are stored encrypted (infrastructure/secrets.py).
+
+exact_connections = Table(
+    "exact_connections",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("status", String(32), nullable=False),
+    Column("country", String(8), nullable=False),
+    Column("base_url", Text),
+    Column("client_id", Text),
+    Column("client_secret", Text),
+    Column("redirect_url", Text),
+    Column("access_token", Text),
+    Column("refresh_token", Text),
+    Column("access_issued_ms", BigInteger),
+    Column("access_expires_ms", BigInteger),
+    Column("refreshed_ms", BigInteger),
+    Column("refresh_count", Integer, nullable=False, server_default="0"),
+    Column("user_id", Uuid),
+    Column("user_name", Text),
+    Column("user_email", Text),
+    Column("current_division", Integer),
+    Column("reason", Text),
+    Column("lock_version", BigInteger, nullable=False, server_default="0"),
+    Column("updated_ms", BigInteger, nullable=False),
+)
+
+exact_oauth_states = Table(
+    "exact_oauth_states",
+    metadata,
+    Column("state_hash", String(64), primary_key=True),
+    Column("created_ms", BigInteger, nullable=False),
+    Column("expires_ms", BigInteger, nullable=False),
+    Column("used_ms", BigInteger),
+    Column("created_by", Text),
+)
+
+exact_rate_budgets = Table(
+    "exact_rate_budgets",
+    metadata,
+    Column("client_id", Text, primary_key=True),
+    Column("division", BigInteger, primary_key=True, autoincrement=False),
+    Column("minutely_limit", Integer),
+    Column("minutely_remaining", Integer),
+    Column("minutely_reset_ms", BigInteger),
+    Column("daily_limit", Integer),
+    Column("daily_remaining", Integer),
+    Column("daily_reset_ms", BigInteger),
+    Column("lock_version", BigInteger, nullable=False, server_default="0"),
+)
