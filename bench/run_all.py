@@ -13,6 +13,7 @@ BENCHMARKS = [
     ["bench.generate_orders", "--db", "sqlite", "--db", "postgres", "--bookings", "100000"],
     ["bench.orders_query", "--db", "sqlite", "--db", "postgres"],
     ["bench.exact_sandbox_gets", "--requests", "5000", "--concurrency", "1", "4", "16"],
+    ["bench.exact_calls", "--db", "sqlite", "--db", "postgres"],
 ]
 
 

@@ -1,11 +1,15 @@
 """The Exact Online REST transport: one request path, envelopes, errors and paging.
 
 Every call goes through `ExactHttp.request`: it builds the URL, adds the bearer
-token and the headers Exact needs, records the rate-limit headers, retries once
-after an unexpected 401 with a fresh token, and turns every failure into one of
-the port's typed errors. Nothing else is ever retried: Exact blocks a key after
-ten errors per endpoint and hour, and a re-sent POST can create a second invoice
-(the outbox decides what to re-send, after looking the reference up).
+token and the headers Exact needs, asks the rate budget (when it has one) before
+sending, records the rate-limit headers, retries once after an unexpected 401
+with a fresh token, and turns every failure into one of the port's typed errors.
+
+With a budget, a 429 is retried too, after waiting for the reset, at most
+`MAX_THROTTLED_RETRIES` times: Exact did not process the refused call, so even a
+POST is safe to send again. Nothing else is ever retried: Exact blocks a key
+after ten errors per endpoint and hour, and a re-sent POST can create a second
+invoice (the outbox decides what to re-send, after looking the reference up).
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ import datetime as dt
 import email.utils
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import httpx
@@ -30,8 +34,13 @@ from application.exact import (
 from infrastructure.exact import codec, odata
 from infrastructure.exact.tokens import AccessTokens
 
+if TYPE_CHECKING:
+    from infrastructure.exact.budget import RateBudget
+
 DEFAULT_BASE_URL = "https://start.exactonline.nl"
 DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=10.0)
+MAX_THROTTLED_RETRIES = 3
+"""With a budget: how often one request is sent again after a 429 before giving up."""
 
 Row = dict[str, Any]
 
@@ -204,7 +213,9 @@ def error_for(response: httpx.Response) -> ExactError:
 class ExactHttp:
     """Requests to Exact's REST API at `{base_url}/api/v1`, with `tokens` for auth.
 
-    Pass `client` to share a connection pool (it is then not closed here).
+    Pass `client` to share a connection pool (it is then not closed here), and
+    `budget` to keep within Exact's rate limits (None: no budgeting, a 429 is
+    raised at once).
     """
 
     def __init__(
@@ -214,8 +225,12 @@ class ExactHttp:
         base_url: str = DEFAULT_BASE_URL,
         client: httpx.AsyncClient | None = None,
         timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
+        budget: RateBudget | None = None,
+        max_throttled_retries: int = MAX_THROTTLED_RETRIES,
     ) -> None:
         self._tokens = tokens
+        self.budget = budget
+        self.max_throttled_retries = max_throttled_retries
         self.base_url = base_url.rstrip("/")
         self.api_root = f"{self.base_url}/api/v1"
         self._owns_client = client is None
@@ -265,13 +280,24 @@ class ExactHttp:
             headers["Prefer"] = "return=representation"
 
         token = await self._tokens.access_token()
-        response = await self._send(method, url, headers, content, token, division)
-        if response.status_code == 401:
-            token = await self._tokens.rejected(token)
+        refreshed = False
+        throttled = 0
+        while True:
             response = await self._send(method, url, headers, content, token, division)
-        if not response.is_success:
-            raise error_for(response)
-        return response
+            if response.status_code == 401 and not refreshed:
+                refreshed = True
+                token = await self._tokens.rejected(token)
+                continue
+            if response.status_code == 429 and self.budget is not None:
+                limits = RateLimit.from_headers(response.headers)
+                retry_at = (limits.retry_at if limits else None) or _retry_after(response.headers)
+                await self.budget.exhausted(division, limits, retry_at)
+                if throttled < self.max_throttled_retries:
+                    throttled += 1  # not processed by Exact: the same request again
+                    continue
+            if not response.is_success:
+                raise error_for(response)
+            return response
 
     def _target(
         self,
@@ -301,6 +327,8 @@ class ExactHttp:
         token: str,
         division: int | None,
     ) -> httpx.Response:
+        if self.budget is not None:
+            await self.budget.acquire(division)
         try:
             response = await self._client.request(
                 method,
@@ -317,6 +345,8 @@ class ExactHttp:
         limits = RateLimit.from_headers(response.headers)
         if limits is not None:
             self.last_rate_limit[division] = limits
+        if self.budget is not None:
+            await self.budget.observe(division, limits)
         return response
 
     # --- helpers on top of `request` ----------------------------------------

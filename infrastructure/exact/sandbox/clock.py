@@ -6,6 +6,7 @@ all read this clock, so a test can make ten minutes pass in no time.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import threading
 import time
@@ -69,6 +70,24 @@ class SandboxClock:
         with self._lock:
             self._anchor_real = time.monotonic()
             self._anchor = moment.astimezone(dt.UTC)
+
+    async def sleep(self, seconds: float, *, settle: float = 0.0) -> None:
+        """Let `seconds` pass on this clock at once: the sleep to inject into code under
+        test (such as a rate budget), so waiting for a reset costs no real time.
+
+        Sleepers side by side do not add up: each moves the clock on to its own
+        wake-up time, unless the clock is already past it. `settle` real seconds
+        pass first, so that requests already in flight land before the jump, as
+        they would in real time (where a wait lasts longer than a request).
+        """
+        wake = self.now() + dt.timedelta(seconds=max(0.0, seconds))
+        await asyncio.sleep(settle)
+        with self._lock:
+            now = self._anchor + dt.timedelta(
+                seconds=(time.monotonic() - self._anchor_real) * self._scale
+            )
+            if now < wake:
+                self._anchor += wake - now
 
     def sleep_seconds(self, sandbox_seconds: float) -> float:
         """Real seconds to wait until `sandbox_seconds` have passed on this clock."""
