@@ -148,6 +148,13 @@ class CompleteExactConnection:
         return await self.connector.complete(code)
 
 
+_REQUIRED_FIELDS = (
+    ("client_id", "clientId"),
+    ("client_secret", "clientSecret"),
+    ("redirect_url", "redirectUrl"),
+)
+
+
 class ConfigureExactConnection:
     def __init__(self, connector: ExactConnector) -> None:
         self.connector = connector
@@ -157,13 +164,13 @@ class ConfigureExactConnection:
         if config.country not in COUNTRY_HOSTS:
             countries = ", ".join(COUNTRY_HOSTS)
             problems.add(ErrorCode.INVALID, f"Use one of {countries}", "country")
-        for name in ("client_id", "client_secret", "redirect_url"):
+        for name, field in _REQUIRED_FIELDS:
             if not getattr(config, name).strip():
-                problems.add(ErrorCode.REQUIRED, "Required", name)
-        for name in ("redirect_url", "base_url"):
+                problems.add(ErrorCode.REQUIRED, "Required", field)
+        for name, field in (("redirect_url", "redirectUrl"), ("base_url", "baseUrl")):
             url = getattr(config, name)
             if url and not url.startswith(("https://", "http://")):
-                problems.add(ErrorCode.INVALID, "Must be an http(s) URL", name)
+                problems.add(ErrorCode.INVALID, "Must be an http(s) URL", field)
         problems.raise_if_any()
         return await self.connector.configure(config)
 

@@ -4,6 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from application.exact_connection import (
+    CompleteExactConnection,
+    ConfigureExactConnection,
+    DisconnectExact,
+    ExactConnector,
+    StartExactConnection,
+)
 from application.ports import EventSubscriptions
 from application.queries import Queries
 from application.use_cases.customers import CreateCustomer, DeleteCustomer, UpdateCustomer
@@ -65,3 +72,8 @@ class Hourbill:
     delete_order_line: DeleteOrderLine
     delete_orders: DeleteOrders
     merge_orders: MergeOrders
+    exact_connector: ExactConnector
+    configure_exact_connection: ConfigureExactConnection
+    start_exact_connection: StartExactConnection
+    complete_exact_connection: CompleteExactConnection
+    disconnect_exact: DisconnectExact

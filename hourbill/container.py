@@ -6,21 +6,51 @@ Tests build the same graph and override single providers with fakes, e.g.
 
 from __future__ import annotations
 
+import httpx
 from dependency_injector import containers, providers
 
+from application.exact_connection import (
+    CompleteExactConnection,
+    ConfigureExactConnection,
+    DisconnectExact,
+    ExactConnectionConfig,
+    StartExactConnection,
+)
 from application.queries import Queries
 from application.service import Hourbill
 from application.use_cases import customers, generation, orders, sources, work
+from hourbill.keys import secret_key
 from hourbill.settings import Settings
 from infrastructure.clock import SystemClock
 from infrastructure.events import InProcessEventBroker
+from infrastructure.exact.budget import DatabaseRateBudget
+from infrastructure.exact.connection import (
+    OAuthFactory,
+    SqlExactConnector,
+    SqlOAuthStates,
+    StoredAccessTokens,
+    current_user_over,
+)
 from infrastructure.exact.gateway import ExactOnlineGateway
-from infrastructure.exact.http import ExactHttp
-from infrastructure.exact.sandbox.sandbox import Sandbox
-from infrastructure.exact.sandbox.server import EmbeddedSandboxTokens
-from infrastructure.exact.tokens import AccessTokens, NotConnectedTokens
+from infrastructure.exact.http import DEFAULT_TIMEOUT, ExactHttp
+from infrastructure.exact.oauth_client import ExactOAuthClient
+from infrastructure.exact.sandbox.sandbox import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, Sandbox
 from infrastructure.persistence.database import Database
 from infrastructure.persistence.unit_of_work import SqlAlchemyUnitOfWorkFactory
+from infrastructure.secrets import SecretBox
+
+
+def _oauth_factory(client: httpx.AsyncClient) -> OAuthFactory:
+    return lambda base_url: ExactOAuthClient(client, base_url)
+
+
+def _exact_defaults(settings: Settings) -> ExactConnectionConfig | None:
+    return settings.exact_defaults((str(DEMO_CLIENT_ID), DEMO_CLIENT_SECRET))
+
+
+def _budget_client(defaults: ExactConnectionConfig | None) -> str:
+    """Exact's limits are per app: the budget is keyed on the client ID."""
+    return defaults.client_id if defaults else "unconfigured"
 
 
 class Container(containers.DeclarativeContainer):
@@ -36,14 +66,33 @@ class Container(containers.DeclarativeContainer):
     events = providers.Singleton(InProcessEventBroker)
 
     exact_sandbox = providers.Singleton(Sandbox)
-    """The embedded Exact Online sandbox (served only when no Exact URL is configured)."""
-    exact_tokens = providers.Singleton(
-        lambda settings, sandbox: _exact_tokens(settings, sandbox),
-        settings=settings,
-        sandbox=exact_sandbox.provider,
+    """The embedded Exact Online sandbox (served only when no Exact app is configured)."""
+    exact_client = providers.Singleton(httpx.AsyncClient, timeout=DEFAULT_TIMEOUT)
+    """One connection pool for every Exact call: REST, OAuth and `current/Me`."""
+    secret_box = providers.Singleton(SecretBox, key=providers.Callable(secret_key, settings))
+    exact_oauth = providers.Callable(_oauth_factory, exact_client)
+    exact_defaults = providers.Callable(_exact_defaults, settings)
+    exact_tokens = providers.Singleton(StoredAccessTokens, database, secret_box, exact_oauth, clock)
+    exact_connector = providers.Singleton(
+        SqlExactConnector,
+        database,
+        secret_box,
+        exact_oauth,
+        clock,
+        exact_defaults,
+        who=providers.Callable(current_user_over, exact_client),
+        on_change=exact_tokens.provided.forget,
+    )
+    exact_states = providers.Singleton(SqlOAuthStates, database, clock)
+    exact_budget = providers.Singleton(
+        DatabaseRateBudget, database, providers.Callable(_budget_client, exact_defaults)
     )
     exact_http = providers.Singleton(
-        ExactHttp, tokens=exact_tokens, base_url=settings.provided.exact_url.call()
+        ExactHttp,
+        tokens=exact_tokens,
+        base_url=settings.provided.exact_url.call(),
+        client=exact_client,
+        budget=exact_budget,
     )
     exact_gateway = providers.Singleton(ExactOnlineGateway, http=exact_http)
 
@@ -80,13 +129,18 @@ class Container(containers.DeclarativeContainer):
         delete_order_line=providers.Singleton(orders.DeleteOrderLine, uow=uow, events=events),
         delete_orders=providers.Singleton(orders.DeleteOrders, uow=uow, events=events),
         merge_orders=providers.Singleton(orders.MergeOrders, uow=uow, events=events),
+        exact_connector=exact_connector,
+        configure_exact_connection=providers.Singleton(
+            ConfigureExactConnection, connector=exact_connector
+        ),
+        start_exact_connection=providers.Singleton(
+            StartExactConnection, connector=exact_connector, states=exact_states, clock=clock
+        ),
+        complete_exact_connection=providers.Singleton(
+            CompleteExactConnection, connector=exact_connector, states=exact_states, clock=clock
+        ),
+        disconnect_exact=providers.Singleton(DisconnectExact, connector=exact_connector),
     )
-
-
-def _exact_tokens(settings: Settings, sandbox: providers.Provider[Sandbox]) -> AccessTokens:
-    if settings.exact_sandbox_embedded:
-        return EmbeddedSandboxTokens(sandbox())
-    return NotConnectedTokens()
 
 
 def build_container(settings: Settings | None = None) -> Container:

@@ -105,5 +105,5 @@ class ContainerRuntime:
         serve_sandbox(Sandbox(config), host=host, port=port)
 
     async def aclose(self) -> None:
-        await self.container.exact_http().aclose()
+        await self.container.exact_client().aclose()
         await self.container.database().dispose()

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from application.exact_connection import COUNTRY_HOSTS, ExactConnectionConfig
 
 DEFAULT_DATA_DIR = Path("var")
 EMBEDDED_SANDBOX_PATH = "/exact-sandbox"
+CALLBACK_PATH = "/exact/callback"
 
 
 class Settings(BaseSettings):
@@ -19,19 +23,57 @@ class Settings(BaseSettings):
     graphiql: bool = True
     timezone: str = "Europe/Amsterdam"
     database_echo: bool = False
-    exact_base_url: str | None = None
-    """Exact Online (e.g. https://start.exactonline.nl) or any Exact-compatible server.
 
-    None (the default) serves the Exact Online sandbox inside this server at
-    `/exact-sandbox`, seeded with a demo administration: no credentials needed.
+    secret_key: SecretStr | None = None
+    """Fernet key that encrypts the Exact client secret and tokens at rest.
+
+    Unset on the embedded default: a development key is made once in
+    `var/secret.key`. Generate one with `hourbill secret-key`.
+    """
+    secret_key_file: Path = DEFAULT_DATA_DIR / "secret.key"
+
+    exact_country: str = "nl"
+    """Which Exact instance: nl, be, de, co.uk, com, es, fr."""
+    exact_client_id: str | None = None
+    exact_client_secret: SecretStr | None = None
+    exact_redirect_url: str | None = None
+    """Default: this server's `/exact/callback`."""
+    exact_base_url: str | None = None
+    """Any Exact-compatible server instead of the country's host.
+
+    With no client ID and no base URL (the default), Hourbill serves the Exact
+    Online sandbox inside this server at `/exact-sandbox`, with a demo
+    administration and the sandbox's demo app: no credentials needed.
     """
 
     @property
     def exact_sandbox_embedded(self) -> bool:
-        return self.exact_base_url is None
+        return self.exact_base_url is None and self.exact_client_id is None
 
-    def exact_url(self, host: str | None = None, port: int | None = None) -> str:
-        """Where the adapter finds Exact: the configured URL or the embedded sandbox."""
+    def exact_url(self) -> str:
+        """Where the adapter finds Exact: configured, the country's host, or the sandbox."""
         if self.exact_base_url is not None:
             return self.exact_base_url
-        return f"http://{host or self.host}:{port or self.port}{EMBEDDED_SANDBOX_PATH}"
+        if self.exact_client_id is not None:
+            return COUNTRY_HOSTS.get(self.exact_country, COUNTRY_HOSTS["nl"])
+        return f"{self.public_url}{EMBEDDED_SANDBOX_PATH}"
+
+    @property
+    def public_url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def exact_defaults(self, sandbox_client: tuple[str, str]) -> ExactConnectionConfig | None:
+        """The Exact app from the environment; on the embedded default, the sandbox's demo app."""
+        redirect = self.exact_redirect_url or f"{self.public_url}{CALLBACK_PATH}"
+        if self.exact_sandbox_embedded:
+            client_id, secret = sandbox_client
+            return ExactConnectionConfig("nl", client_id, secret, redirect, self.exact_url())
+        if self.exact_client_id is None or self.exact_client_secret is None:
+            return None
+        return ExactConnectionConfig(
+            self.exact_country,
+            self.exact_client_id,
+            self.exact_client_secret.get_secret_value(),
+            redirect,
+            self.exact_base_url,
+        )

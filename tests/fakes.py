@@ -15,6 +15,11 @@ from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
+from application.exact_connection import (
+    ConnectionStatus,
+    ExactConnectionConfig,
+    ExactConnectionStatus,
+)
 from application.ports import (
     CustomerFilter,
     OrderFilter,
@@ -414,3 +419,47 @@ class FixedClock:
 
     def now(self) -> dt.datetime:
         return dt.datetime.combine(self._today, dt.time(12, 0), tzinfo=dt.UTC)
+
+
+class FakeExactConnector:
+    """An `ExactConnector` that records what it was asked; `complete` always connects."""
+
+    def __init__(self, status: ConnectionStatus = ConnectionStatus.NOT_CONNECTED) -> None:
+        self.state = ExactConnectionStatus(status)
+        self.configured: list[ExactConnectionConfig] = []
+        self.codes: list[str] = []
+
+    async def status(self) -> ExactConnectionStatus:
+        return self.state
+
+    async def configure(self, config: ExactConnectionConfig) -> ExactConnectionStatus:
+        self.configured.append(config)
+        self.state = ExactConnectionStatus(ConnectionStatus.NOT_CONNECTED, config.country)
+        return self.state
+
+    async def authorization_url(self, state: str) -> str:
+        return f"https://exact.example/api/oauth2/auth?state={state}"
+
+    async def complete(self, code: str) -> ExactConnectionStatus:
+        self.codes.append(code)
+        self.state = ExactConnectionStatus(ConnectionStatus.CONNECTED, user_name="Sandra")
+        return self.state
+
+    async def disconnect(self) -> ExactConnectionStatus:
+        self.state = ExactConnectionStatus(ConnectionStatus.NOT_CONNECTED)
+        return self.state
+
+
+class FakeOAuthStates:
+    def __init__(self) -> None:
+        self.saved: dict[str, tuple[dt.datetime, str | None, bool]] = {}
+
+    async def save(self, state_hash: str, expires_at: dt.datetime, created_by: str | None) -> None:
+        self.saved[state_hash] = (expires_at, created_by, False)
+
+    async def consume(self, state_hash: str, now: dt.datetime) -> bool:
+        entry = self.saved.get(state_hash)
+        if entry is None or entry[2] or entry[0] <= now:
+            return False
+        self.saved[state_hash] = (entry[0], entry[1], True)
+        return True

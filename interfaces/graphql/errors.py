@@ -37,7 +37,9 @@ class UserError:
 
 
 def input_fields(input: object) -> frozenset[str]:
-    """The camelCase GraphQL names of a Strawberry input's fields."""
+    """The camelCase GraphQL names of a Strawberry input's fields (none without an input)."""
+    if input is None:
+        return frozenset()
     return frozenset(to_camel_case(f.name) for f in dataclasses.fields(input))  # type: ignore[arg-type]
 
 

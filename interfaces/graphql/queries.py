@@ -19,6 +19,7 @@ from interfaces.graphql.reader import read_id
 from interfaces.graphql.relay import DEFAULT_PAGE_SIZE, Connection, Node, connection, page_request
 from interfaces.graphql.types.customers import Customer
 from interfaces.graphql.types.enums import OrderStatus
+from interfaces.graphql.types.exact import ExactConnection
 from interfaces.graphql.types.orders import Order
 from interfaces.graphql.types.sources import Booking, Supply
 from interfaces.graphql.types.work import Employee, InvoicingSettings, Project, RateRule, VatCode
@@ -153,6 +154,10 @@ class Query:
     @strawberry.field
     async def invoicing_settings(self, info: Info) -> InvoicingSettings:
         return InvoicingSettings.from_domain(await hourbill(info).queries.invoicing_settings())
+
+    @strawberry.field(description="The Exact Online connection: status, user, token health.")
+    async def exact_connection(self, info: Info) -> ExactConnection:
+        return ExactConnection.from_status(await hourbill(info).exact_connector.status())
 
     @strawberry.field(description="Any object by its global id; null when it does not exist.")
     async def node(self, info: Info, id: strawberry.ID) -> Node | None:

@@ -13,6 +13,7 @@ from strawberry.types import ExecutionContext
 from interfaces.graphql.context import OperationScope
 from interfaces.graphql.errors import is_unexpected, mask_unexpected_errors
 from interfaces.graphql.mutations.customers import CustomerMutations
+from interfaces.graphql.mutations.exact import ExactMutations
 from interfaces.graphql.mutations.generation import GenerationMutations
 from interfaces.graphql.mutations.orders import OrderMutations
 from interfaces.graphql.mutations.sources import SourceMutations
@@ -28,7 +29,12 @@ MAX_TOKENS = 5000
 
 @strawberry.type
 class Mutation(
-    CustomerMutations, WorkMutations, SourceMutations, OrderMutations, GenerationMutations
+    CustomerMutations,
+    WorkMutations,
+    SourceMutations,
+    OrderMutations,
+    GenerationMutations,
+    ExactMutations,
 ):
     pass
 

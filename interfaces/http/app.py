@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import timedelta
+from html import escape
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.types import ASGIApp
 from starlette.websockets import WebSocket
@@ -16,7 +17,9 @@ from strawberry.asgi import GraphQL
 from strawberry.schema import BaseSchema
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
+from application.exact import ExactError
 from application.service import Hourbill
+from domain.errors import HourbillError
 from interfaces.graphql.context import Context
 from interfaces.graphql.schema import schema as hourbill_schema
 
@@ -63,6 +66,42 @@ async def healthz(_: Request) -> JSONResponse:
     return JSONResponse({"status": "ok"})
 
 
+def exact_callback(hourbill: Hourbill) -> Callable[[Request], Awaitable[HTMLResponse]]:
+    """Where Exact sends the administrator's browser back: `?code=…&state=…`."""
+
+    async def callback(request: Request) -> HTMLResponse:
+        params = request.query_params
+        if "error" in params:
+            reason = params.get("error_description") or params["error"]
+            return _page(400, "Exact Online was not connected", f"Exact answered: {reason}")
+        try:
+            status = await hourbill.complete_exact_connection.execute(
+                params.get("code", ""), params.get("state", "")
+            )
+        except HourbillError as error:
+            return _page(400, "Exact Online was not connected", str(error))
+        except ExactError as error:
+            code = 502 if error.retryable else 400
+            return _page(code, "Exact Online was not connected", f"Exact answered: {error.message}")
+        who = f"{status.user_name} ({status.user_email})" if status.user_name else "the user"
+        return _page(
+            200,
+            "Exact Online is connected",
+            f"Connected as {who}; current division {status.current_division}. "
+            "You can close this window.",
+        )
+
+    return callback
+
+
+def _page(status: int, title: str, text: str) -> HTMLResponse:
+    body = (
+        f"<!doctype html><html><head><meta charset=utf-8><title>{escape(title)}</title></head>"
+        f"<body><h1>{escape(title)}</h1><p>{escape(text)}</p></body></html>"
+    )
+    return HTMLResponse(body, status_code=status)
+
+
 def create_app(
     hourbill: Hourbill,
     *,
@@ -96,6 +135,7 @@ def create_app(
     return Starlette(
         routes=[
             Route("/healthz", healthz, methods=["GET"]),
+            Route("/exact/callback", exact_callback(hourbill), methods=["GET"]),
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
             *(Mount(path, app) for path, app in mounts),

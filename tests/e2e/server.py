@@ -16,6 +16,7 @@ import uvicorn
 from hourbill.container import Container, build_container
 from hourbill.runtime import ContainerRuntime
 from hourbill.settings import Settings
+from infrastructure.secrets import SecretBox
 from tests.support.db import in_thread, sqlite_url_for
 
 STARTUP_SECONDS = 15
@@ -52,7 +53,12 @@ def running_server(database: Path) -> Iterator[RunningServer]:
     """Migrate, then serve the app the `hourbill serve` command builds, until the block ends."""
     sock = loopback_socket()
     port = sock.getsockname()[1]
-    settings = Settings(database_url=sqlite_url_for(database), graphiql=False, port=port)
+    settings = Settings(
+        database_url=sqlite_url_for(database),
+        graphiql=False,
+        port=port,
+        secret_key=SecretBox.generate_key(),
+    )
     runtime = ContainerRuntime(build_container(settings))
     in_thread(runtime.migrate)
     config = uvicorn.Config(

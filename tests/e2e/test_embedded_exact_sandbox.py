@@ -38,3 +38,38 @@ async def test_the_embedded_sandbox_refuses_calls_without_a_token(
 
     assert response.status_code == 401
     assert response.content == b""
+
+
+START = """mutation { startExactConnection { authorizeUrl expiresAt errors { code message } } }"""
+STATUS = """{ exactConnection { status userName userEmail currentDivision baseUrl reason } }"""
+
+
+async def test_the_oauth_dance_connects_the_embedded_sandbox_with_no_credentials(
+    server: RunningServer, http: httpx.AsyncClient
+) -> None:
+    before = (await http.post("/graphql", json={"query": STATUS})).json()["data"]
+    started = (await http.post("/graphql", json={"query": START})).json()["data"]
+    authorize_url = started["startExactConnection"]["authorizeUrl"]
+
+    approval = await http.get(authorize_url)  # Exact: the user approves, the browser returns
+    callback = approval.headers["location"]
+    connected = await http.get(callback)
+    replayed = await http.get(callback)
+    after = (await http.post("/graphql", json={"query": STATUS})).json()["data"]
+
+    assert before["exactConnection"]["status"] == "NOT_CONNECTED"
+    assert authorize_url.startswith(f"{server.base_url}/exact-sandbox/api/oauth2/auth?")
+    assert approval.status_code == 302
+    assert callback.startswith(f"{server.base_url}/exact/callback?code=")
+    assert connected.status_code == 200
+    assert "Exact Online is connected" in connected.text
+    assert replayed.status_code == 400
+    assert "expired state" in replayed.text
+    assert after["exactConnection"] == {
+        "status": "CONNECTED",
+        "userName": "Sandra Sandbox",
+        "userEmail": "sandra@sandbox.example",
+        "currentDivision": DEMO_DIVISION,
+        "baseUrl": f"{server.base_url}/exact-sandbox",
+        "reason": None,
+    }
