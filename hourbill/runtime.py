@@ -92,6 +92,11 @@ class ContainerRuntime:
         tune_garbage_collector()
         uvicorn.run(app, host=host, port=port, log_level="info")
 
+    def new_secret_key(self) -> str:
+        from infrastructure.secrets import SecretBox
+
+        return SecretBox.generate_key()
+
     def serve_exact_sandbox(self, host: str, port: int, options: SandboxOptions) -> None:
         from infrastructure.exact.sandbox.sandbox import Sandbox, SandboxConfig
         from infrastructure.exact.sandbox.server import serve_sandbox

@@ -35,6 +35,10 @@ class Runtime(Protocol):
         """Serve the API until interrupted; None means the configured default."""
         ...
 
+    def new_secret_key(self) -> str:
+        """A fresh key for HOURBILL_SECRET_KEY (encrypts Exact credentials at rest)."""
+        ...
+
     def serve_exact_sandbox(self, host: str, port: int, options: SandboxOptions) -> None:
         """Serve a standalone Exact Online sandbox until interrupted."""
         ...
@@ -86,6 +90,11 @@ def make_cli(runtime_factory: Callable[[], Runtime]) -> typer.Typer:
             summary = asyncio.run(_load(runtime, DemoSize.SMALL, 2026, only_if_empty=True))
             console.print(f"Demo data: {summary}")
         runtime.serve(host, port)
+
+    @cli.command("secret-key")
+    def secret_key() -> None:
+        """Print a new encryption key for HOURBILL_SECRET_KEY."""
+        print(runtime_factory().new_secret_key())
 
     @cli.command("exact-sandbox")
     def exact_sandbox(

@@ -19,6 +19,7 @@ from hourbill.runtime import ContainerRuntime
 from hourbill.settings import Settings
 from infrastructure.exact.sandbox.sandbox import DEMO_CLIENT_ID
 from infrastructure.exact.sandbox.seed import DEMO_DIVISION
+from infrastructure.secrets import SecretBox
 from interfaces.cli import make_cli
 
 
@@ -121,3 +122,11 @@ def _wait_for(url: str, seconds: float = 20) -> None:
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.1)
+
+
+def test_secret_key_prints_a_key_that_encrypts(settings: Settings) -> None:
+    key = run(settings, "secret-key").strip()
+
+    box = SecretBox(key)
+    assert box.decrypt(box.encrypt("refresh-token")) == "refresh-token"
+    assert key != run(settings, "secret-key").strip()
