@@ -12,8 +12,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
-import hashlib
-import hmac
 import json
 import logging
 import threading
@@ -25,6 +23,7 @@ from typing import Any
 
 import httpx
 
+from infrastructure.exact import webhook_signature as signature
 from infrastructure.exact.sandbox import schema
 from infrastructure.exact.sandbox.administration import Administration, Change
 
@@ -32,7 +31,7 @@ log = logging.getLogger(__name__)
 
 
 def sign(content: str, secret: str) -> str:
-    return hmac.new(secret.encode(), content.encode(), hashlib.sha256).hexdigest().upper()
+    return signature.sign(content.encode(), secret)
 
 
 def signed_body(content: dict[str, Any], secret: str) -> str:
