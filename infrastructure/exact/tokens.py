@@ -32,13 +32,3 @@ class StaticAccessTokens:
 
     async def rejected(self, token: str) -> str:
         raise ExactAuthError("Exact rejected the access token; reconnect to Exact", status=401)
-
-
-class NotConnectedTokens:
-    """No Exact connection yet: every call fails with a clear "connect first"."""
-
-    async def access_token(self) -> str:
-        raise ExactAuthError("Exact Online is not connected yet; connect it first")
-
-    async def rejected(self, token: str) -> str:
-        return await self.access_token()

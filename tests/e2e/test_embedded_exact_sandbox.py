@@ -8,7 +8,7 @@ import pytest
 from infrastructure.exact.gateway import ExactOnlineGateway
 from infrastructure.exact.http import ExactHttp
 from infrastructure.exact.sandbox.seed import DEMO_DIVISION, SECOND_DIVISION
-from infrastructure.exact.sandbox.server import EmbeddedSandboxTokens
+from infrastructure.exact.tokens import StaticAccessTokens
 from tests.e2e.server import RunningServer
 
 pytestmark = pytest.mark.e2e
@@ -21,7 +21,7 @@ async def test_the_server_hosts_a_seeded_sandbox_at_the_url_its_adapter_uses(
     http = container.exact_http()
     assert http.base_url == f"{server.base_url}/exact-sandbox"
 
-    tokens = EmbeddedSandboxTokens(container.exact_sandbox())
+    tokens = StaticAccessTokens(container.exact_sandbox().mint_tokens()["access_token"])
     async with ExactHttp(tokens, base_url=http.base_url) as client:
         gateway = ExactOnlineGateway(client)
         divisions = await gateway.divisions()

@@ -43,9 +43,6 @@ class SandboxClock:
     def today(self) -> dt.date:
         return self.local_now().date()
 
-    def to_local(self, moment: dt.datetime) -> dt.datetime:
-        return moment.astimezone(self.zone).replace(tzinfo=None)
-
     @property
     def scale(self) -> float:
         return self._scale

@@ -199,10 +199,6 @@ class OAuthServer:
         for token, (grant, issued) in self._by_access.items():
             self._by_access[token] = (grant, issued - shift)
 
-    def revoke_all(self) -> None:
-        for grant in self._grants:
-            grant.revoked = True
-
     def _client(self, client_id: str) -> ClientApp:
         try:
             app = self.clients.get(uuid.UUID(client_id))

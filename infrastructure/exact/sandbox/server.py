@@ -99,25 +99,3 @@ def serve_sandbox(sandbox: Sandbox, *, host: str, port: int) -> None:
     """Serve in the foreground until interrupted (the `hourbill exact-sandbox` command)."""
     sandbox.administration.base_url = f"http://{host}:{port}"
     uvicorn.run(create_sandbox_app(sandbox), host=host, port=port, log_level="info")
-
-
-class EmbeddedSandboxTokens:
-    """Tokens for the demo app, minted straight from an in-process sandbox.
-
-    The embedded default has no Exact connection to authorise; this stands in
-    for one so the adapter can talk HTTP to the sandbox from the first start.
-    """
-
-    def __init__(self, sandbox: Sandbox, client_id: uuid.UUID = DEMO_CLIENT_ID) -> None:
-        self.sandbox = sandbox
-        self.client_id = client_id
-        self._token: str | None = None
-
-    async def access_token(self) -> str:
-        if self._token is None:
-            self._token = self.sandbox.mint_tokens(self.client_id)["access_token"]
-        return self._token
-
-    async def rejected(self, token: str) -> str:
-        self._token = None
-        return await self.access_token()
