@@ -15,7 +15,7 @@ from typing import Generic, Protocol, Self, TypeVar
 
 from domain.bookings import HourBooking, Supply
 from domain.customers import Customer
-from domain.events import OrderEvent
+from domain.events import Event
 from domain.orders import Order, OrderStatus
 from domain.rates import RateRule
 from domain.settings import InvoicingSettings
@@ -219,9 +219,13 @@ class UnitOfWorkFactory(Protocol):
 
 
 class EventPublisher(Protocol):
-    """Delivers order events to subscribers. Called only after a successful commit."""
+    """Delivers events to subscribers, in every server process the implementation reaches.
 
-    async def publish(self, events: Sequence[OrderEvent]) -> None: ...
+    Called only after a successful commit; delivery is at most once (a
+    subscriber that was not connected misses the event and re-reads state).
+    """
+
+    async def publish(self, events: Sequence[Event]) -> None: ...
 
 
 class EventSubscriptions(Protocol):
@@ -230,7 +234,7 @@ class EventSubscriptions(Protocol):
 
 class EventStream(Protocol):
     def __aiter__(self) -> EventStream: ...
-    async def __anext__(self) -> OrderEvent: ...
+    async def __anext__(self) -> Event: ...
     async def aclose(self) -> None: ...
 
 

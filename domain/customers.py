@@ -31,6 +31,9 @@ class Customer:
     country: str = "NL"
     language: Language = Language.NL
     vat_code: str | None = None
+    chamber_of_commerce: str | None = None
+    exact_account_id: uuid.UUID | None = None
+    """The linked Exact account (crm/Accounts ID); None until linked or first invoiced."""
     id: uuid.UUID = field(default_factory=uuid.uuid4)
 
     def __post_init__(self) -> None:

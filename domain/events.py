@@ -21,3 +21,44 @@ class OrderEvent:
     customer_id: uuid.UUID
     number: int | None
     merged_order_ids: tuple[uuid.UUID, ...] = ()
+
+
+class InvoiceEventKind(StrEnum):
+    CREATED = "CREATED"
+    """Queued for pushing to Exact."""
+    ATTEMPT_FAILED = "ATTEMPT_FAILED"
+    """A push failed transiently; it stays queued and will be tried again."""
+    SENT = "SENT"
+    FAILED = "FAILED"
+    RETRIED = "RETRIED"
+    PROCESSED = "PROCESSED"
+    DELETED = "DELETED"
+
+
+@dataclass(frozen=True)
+class InvoiceEvent:
+    kind: InvoiceEventKind
+    invoice_id: uuid.UUID
+    customer_id: uuid.UUID
+    state: str
+    number: int | None
+    run_id: uuid.UUID | None = None
+    message: str | None = None
+
+
+@dataclass(frozen=True)
+class InvoiceRunProgressEvent:
+    """Progress of one invoicing run: how many of its invoices are done, failed, remaining."""
+
+    run_id: uuid.UUID
+    total: int
+    done: int
+    failed: int
+
+    @property
+    def remaining(self) -> int:
+        return self.total - self.done - self.failed
+
+
+Event = OrderEvent | InvoiceEvent | InvoiceRunProgressEvent
+"""Everything the API's subscriptions can carry."""

@@ -1,4 +1,4 @@
-"""In-process event broker: fans order events out to every live subscription.
+"""In-process event broker: fans events out to every live subscription.
 
 Each subscriber gets its own bounded queue; a subscriber that falls too far
 behind is dropped (its stream ends) rather than blocking publishers or growing
@@ -11,7 +11,7 @@ import asyncio
 import logging
 from collections.abc import Sequence
 
-from domain.events import OrderEvent
+from domain.events import Event, InvoiceEvent, InvoiceRunProgressEvent, OrderEvent
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +24,7 @@ class InProcessEventStream:
         self._queue: asyncio.Queue[object] = asyncio.Queue(maxsize=size)
         self._closed = False
 
-    def offer(self, event: OrderEvent) -> bool:
+    def offer(self, event: Event) -> bool:
         try:
             self._queue.put_nowait(event)
         except asyncio.QueueFull:
@@ -41,11 +41,11 @@ class InProcessEventStream:
     def __aiter__(self) -> InProcessEventStream:
         return self
 
-    async def __anext__(self) -> OrderEvent:
+    async def __anext__(self) -> Event:
         item = await self._queue.get()
         if item is _CLOSED:
             raise StopAsyncIteration
-        assert isinstance(item, OrderEvent)
+        assert isinstance(item, OrderEvent | InvoiceEvent | InvoiceRunProgressEvent)
         return item
 
     async def aclose(self) -> None:
@@ -73,7 +73,7 @@ class InProcessEventBroker:
     def subscriber_count(self) -> int:
         return len(self._streams)
 
-    async def publish(self, events: Sequence[OrderEvent]) -> None:
+    async def publish(self, events: Sequence[Event]) -> None:
         for stream in list(self._streams):
             for event in events:
                 if not stream.offer(event):

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from decimal import Decimal
 from enum import StrEnum
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import CHAR, BigInteger, Enum, Numeric, Uuid
+from sqlalchemy import CHAR, BigInteger, Enum, Numeric, Text, Uuid
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
@@ -88,3 +89,40 @@ def string_enum(enum: type[StrEnum]) -> Enum:
         length=16,
         values_callable=lambda members: [member.value for member in members],
     )
+
+
+class UtcDateTime(TypeDecorator[dt.datetime]):
+    """An aware datetime stored as epoch milliseconds (UTC): the same on every database.
+
+    Naive datetimes are refused: a time without a zone is a bug waiting to happen.
+    """
+
+    impl = BigInteger
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> int | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"{value} has no time zone")
+        return round(value.timestamp() * 1000)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        return dt.datetime.fromtimestamp(int(value) / 1000, tz=dt.UTC)
+
+
+class UuidTuple(TypeDecorator[tuple[uuid.UUID, ...]]):
+    """A short, ordered tuple of ids kept in one text column (comma-separated hex)."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: tuple[uuid.UUID, ...] | None, dialect: Dialect) -> Any:
+        return None if value is None else ",".join(item.hex for item in value)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> tuple[uuid.UUID, ...] | None:
+        if value is None:
+            return None
+        return tuple(uuid.UUID(hex=item) for item in str(value).split(",") if item)

@@ -9,6 +9,8 @@ from sqlalchemy.orm import Relationship, registry, relationship
 
 from domain.bookings import HourBooking, Supply
 from domain.customers import Customer
+from domain.exact_mapping import LineMapping
+from domain.invoices import Invoice, InvoiceHistoryEntry, InvoiceRun
 from domain.orders import Order, OrderLine
 from domain.rates import RateRule
 from domain.settings import InvoicingSettings
@@ -33,6 +35,10 @@ def map_tables() -> None:
         (RateRule, tables.rate_rules),
         (VatCode, tables.vat_codes),
         (InvoicingSettings, tables.invoicing_settings),
+        (LineMapping, tables.exact_line_mappings),
+        (Invoice, tables.invoices),
+        (InvoiceRun, tables.invoice_runs),
+        (InvoiceHistoryEntry, tables.invoice_history),
     ]
     for cls, table in plain:
         mapper_registry.map_imperatively(cls, table)

@@ -19,8 +19,16 @@ from sqlalchemy import (
 )
 
 from domain.customers import Language
+from domain.exact_mapping import MappingScope
+from domain.invoices import InvoiceState
 from domain.orders import LineKind, OrderStatus
-from infrastructure.persistence.column_types import FixedDecimal, ReferenceUuid, string_enum
+from infrastructure.persistence.column_types import (
+    FixedDecimal,
+    ReferenceUuid,
+    UtcDateTime,
+    UuidTuple,
+    string_enum,
+)
 
 metadata = MetaData(
     naming_convention={
@@ -56,6 +64,11 @@ invoicing_settings = Table(
     Column("id", Integer, primary_key=True, autoincrement=False),
     Column("default_vat_code", Text, references("vat_codes.code"), nullable=False),
     Column("hours_item_code", Text),
+    Column("exact_division", BigInteger),
+    Column("exact_journal", Text),
+    Column("exact_default_item", Text),
+    Column("exact_default_vat_code", Text),
+    Column("attach_pdf", Boolean, nullable=False, server_default="0"),
 )
 
 counters = Table(
@@ -79,6 +92,8 @@ customers = Table(
     Column("country", String(2), nullable=False),
     Column("language", string_enum(Language), nullable=False),
     Column("vat_code", Text, references("vat_codes.code")),
+    Column("chamber_of_commerce", Text),
+    Column("exact_account_id", Uuid, unique=True),
 )
 
 employees = Table(
@@ -274,4 +289,129 @@ exact_rate_budgets = Table(
     Column("daily_remaining", Integer),
     Column("daily_reset_ms", BigInteger),
     Column("lock_version", BigInteger, nullable=False, server_default="0"),
+)
+
+# --- Invoicing to Exact ----------------------------------------------------------
+
+exact_line_mappings = Table(
+    "exact_line_mappings",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("scope", string_enum(MappingScope), nullable=False),
+    Column("key", Text, nullable=False),
+    Column("exact_item_code", Text),
+    Column("exact_vat_code", Text),
+    UniqueConstraint("scope", "key"),
+)
+
+exact_accounts = Table(
+    "exact_accounts",
+    metadata,
+    # A local mirror of Exact's accounts, kept current through the sync feed.
+    Column("division", BigInteger, primary_key=True, autoincrement=False),
+    Column("account_id", Uuid, primary_key=True),
+    Column("code", Text, nullable=False),
+    Column("name", Text, nullable=False),
+    Column("vat_number", Text),
+    Column("email", Text),
+    Column("address_line", Text),
+    Column("postcode", Text),
+    Column("city", Text),
+    Column("country", Text),
+    Column("chamber_of_commerce", Text),
+    Column("status", Text, nullable=False),
+    Column("modified", UtcDateTime),
+    Index(None, "division", "code"),
+)
+
+exact_sync_cursors = Table(
+    "exact_sync_cursors",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("value", BigInteger, nullable=False),
+    Column("updated", UtcDateTime, nullable=False),
+)
+
+invoice_runs = Table(
+    "invoice_runs",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("idempotency_key", String(200), nullable=False, unique=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("order_ids", UuidTuple, nullable=False),
+)
+
+invoices = Table(
+    "invoices",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("run_id", ReferenceUuid, references("invoice_runs.id")),
+    Column("order_id", Uuid, references("orders.id", ondelete="SET NULL"), unique=True),
+    Column("customer_id", ReferenceUuid, references("customers.id"), nullable=False),
+    Column("order_number", BigInteger, nullable=False),
+    Column("invoice_date", Date, nullable=False),
+    Column("reference", String(30), nullable=False, unique=True),
+    Column("state", string_enum(InvoiceState), nullable=False),
+    Column("division", BigInteger),
+    Column("journal", Text),
+    Column("exact_invoice_id", Uuid, unique=True),
+    Column("exact_order_number", BigInteger),
+    Column("exact_invoice_number", BigInteger),
+    Column("subtotal", AMOUNT, nullable=False),
+    Column("vat_total", AMOUNT, nullable=False),
+    Column("total", AMOUNT, nullable=False),
+    Column("exact_subtotal", AMOUNT),
+    Column("exact_vat_total", AMOUNT),
+    Column("exact_total", AMOUNT),
+    Column("amount_mismatch", Boolean, nullable=False),
+    Column("error_code", Text),
+    Column("error_message", Text),
+    Column("attempts", Integer, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("sent_at", UtcDateTime),
+    Column("processed_at", UtcDateTime),
+    Column("updated_at", UtcDateTime),
+    Index(None, "state"),
+    Index(None, "customer_id", "invoice_date"),
+    Index(None, "run_id"),
+)
+
+invoice_history = Table(
+    "invoice_history",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column(
+        "invoice_id",
+        ReferenceUuid,
+        references("invoices.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("at", UtcDateTime, nullable=False),
+    Column("state", string_enum(InvoiceState), nullable=False),
+    Column("message", Text, nullable=False),
+    Index(None, "invoice_id", "at"),
+)
+
+exact_outbox = Table(
+    "exact_outbox",
+    metadata,
+    # Work for Exact, written in the same transaction as the state it comes from.
+    # A worker leases a row (locked_until), does the call, and deletes the row
+    # in the transaction that records the outcome.
+    Column("id", Uuid, primary_key=True),
+    Column(
+        "invoice_id",
+        ReferenceUuid,
+        references("invoices.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("kind", String(16), nullable=False),
+    Column("available_at", UtcDateTime, nullable=False),
+    Column("locked_until", UtcDateTime),
+    Column("locked_by", Text),
+    Column("attempts", Integer, nullable=False),
+    Column("last_error", Text),
+    Column("created_at", UtcDateTime, nullable=False),
+    UniqueConstraint("invoice_id", "kind"),
+    Index(None, "available_at"),
 )

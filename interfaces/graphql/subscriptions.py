@@ -6,6 +6,7 @@ from collections.abc import AsyncGenerator
 
 import strawberry
 
+from domain.events import OrderEvent as DomainOrderEvent
 from interfaces.graphql.context import Info, hourbill
 from interfaces.graphql.queries import filter_id
 from interfaces.graphql.types.events import OrderEvent
@@ -23,6 +24,8 @@ class Subscription:
         stream = hourbill(info).order_events.subscribe()
         try:
             async for event in stream:
+                if not isinstance(event, DomainOrderEvent):
+                    continue
                 if wanted is None or event.customer_id == wanted:
                     info.context.renew_loaders()
                     yield OrderEvent.from_domain(event)

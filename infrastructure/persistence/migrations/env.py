@@ -35,6 +35,9 @@ def run_migrations(connection: Connection) -> None:
         connection=connection,
         target_metadata=metadata,
         render_as_batch=connection.dialect.name == "sqlite",
+        # One transaction per migration: PostgreSQL refuses to ALTER a table with
+        # deferred constraint checks still pending from an earlier migration's rows.
+        transaction_per_migration=True,
         compare_type=True,
     )
     with context.begin_transaction():

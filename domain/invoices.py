@@ -1,0 +1,209 @@
+"""Invoices: an order sent (or on its way) to Exact Online, and what Exact made of it.
+
+An invoice is created from one order when the order is accepted for invoicing.
+From then on the order is locked. The invoice walks a small state machine:
+
+    QUEUED ──push ok──▶ SENT ──processed in Exact──▶ PROCESSED
+      │  ▲                 │
+      │  └──retry──┐       └─(deleted locally)──▶ DELETED
+      └─push refused─▶ FAILED
+
+Transient trouble (timeouts, 5xx, 429) keeps it QUEUED with the reason shown;
+only a refusal by Exact (or giving up after many attempts) makes it FAILED.
+A deleted invoice is a tombstone: it keeps its numbers so they are never
+reused, and it is never sent again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+
+from domain.errors import ErrorCode, HourbillError
+
+YOUR_REF_MAX = 30
+"""Exact's YourRef holds at most 30 characters."""
+
+
+class InvoiceState(StrEnum):
+    QUEUED = "QUEUED"
+    SENT = "SENT"
+    FAILED = "FAILED"
+    PROCESSED = "PROCESSED"
+    DELETED = "DELETED"
+
+
+OPEN_STATES = frozenset({InvoiceState.SENT})
+"""Sent but not yet numbered by Exact: what a number sync looks at."""
+
+
+def invoice_reference(order_number: int, invoice_id: uuid.UUID) -> str:
+    """Hourbill's reference in Exact's YourRef: unique, stable, without spaces.
+
+    The order number makes it readable; the id suffix keeps two Hourbill
+    installations that share one Exact division apart.
+    """
+    reference = f"HB-{order_number}-{invoice_id.hex[:8]}"
+    assert len(reference) <= YOUR_REF_MAX
+    return reference
+
+
+@dataclass(frozen=True, slots=True)
+class Amounts:
+    subtotal: Decimal
+    vat: Decimal
+    total: Decimal
+
+
+@dataclass(eq=False)
+class Invoice:
+    order_id: uuid.UUID | None
+    """None once the order was deleted to release its bookings and supplies."""
+    customer_id: uuid.UUID
+    order_number: int
+    invoice_date: dt.date
+    subtotal: Decimal
+    vat_total: Decimal
+    total: Decimal
+    created_at: dt.datetime
+    run_id: uuid.UUID | None = None
+    reference: str = ""
+    state: InvoiceState = InvoiceState.QUEUED
+    division: int | None = None
+    journal: str | None = None
+    exact_invoice_id: uuid.UUID | None = None
+    exact_order_number: int | None = None
+    exact_invoice_number: int | None = None
+    exact_subtotal: Decimal | None = None
+    exact_vat_total: Decimal | None = None
+    exact_total: Decimal | None = None
+    amount_mismatch: bool = False
+    error_code: str | None = None
+    error_message: str | None = None
+    attempts: int = 0
+    sent_at: dt.datetime | None = None
+    processed_at: dt.datetime | None = None
+    updated_at: dt.datetime | None = None
+    id: uuid.UUID = field(default_factory=uuid.uuid4)
+
+    def __post_init__(self) -> None:
+        if not self.reference:
+            self.reference = invoice_reference(self.order_number, self.id)
+        if self.updated_at is None:
+            self.updated_at = self.created_at
+
+    # -- what the API shows ------------------------------------------------------
+
+    @property
+    def number(self) -> int | None:
+        """Exact's final invoice number once processed; its order number until then."""
+        return self.exact_invoice_number or self.exact_order_number
+
+    @property
+    def amounts(self) -> Amounts:
+        return Amounts(self.subtotal, self.vat_total, self.total)
+
+    # -- transitions -------------------------------------------------------------
+
+    def _require(self, allowed: frozenset[InvoiceState], action: str) -> None:
+        if self.state not in allowed:
+            raise HourbillError.single(
+                ErrorCode.INVALID_STATE,
+                f"invoice {self.reference} is {self.state.value.lower()} and cannot be {action}",
+                "id",
+            )
+
+    def attempt(self, now: dt.datetime) -> None:
+        """A push is about to be tried; counted before the call, so a crash leaves a trace."""
+        self._require(frozenset({InvoiceState.QUEUED}), "sent")
+        self.attempts += 1
+        self.updated_at = now
+
+    def postpone(self, code: str, message: str, now: dt.datetime) -> None:
+        """A transient failure: stays queued, the reason is shown until the next try."""
+        self._require(frozenset({InvoiceState.QUEUED}), "postponed")
+        self.error_code, self.error_message, self.updated_at = code, message, now
+
+    def sent(
+        self,
+        *,
+        division: int,
+        journal: str,
+        exact_invoice_id: uuid.UUID,
+        exact_order_number: int,
+        exact_amounts: Amounts,
+        now: dt.datetime,
+    ) -> None:
+        self._require(frozenset({InvoiceState.QUEUED}), "marked sent")
+        self.state = InvoiceState.SENT
+        self.division, self.journal = division, journal
+        self.exact_invoice_id, self.exact_order_number = exact_invoice_id, exact_order_number
+        self.compare(exact_amounts)
+        self.error_code = self.error_message = None
+        self.sent_at = self.updated_at = now
+
+    def compare(self, exact: Amounts) -> None:
+        """Keep Exact's amounts; flag the invoice when they differ from ours."""
+        self.exact_subtotal, self.exact_vat_total, self.exact_total = (
+            exact.subtotal,
+            exact.vat,
+            exact.total,
+        )
+        self.amount_mismatch = exact != self.amounts
+
+    def failed(self, code: str, message: str, now: dt.datetime) -> None:
+        self._require(frozenset({InvoiceState.QUEUED}), "marked failed")
+        self.state = InvoiceState.FAILED
+        self.error_code, self.error_message, self.updated_at = code, message, now
+
+    def retry(self, now: dt.datetime) -> None:
+        self._require(frozenset({InvoiceState.FAILED}), "retried")
+        self.state = InvoiceState.QUEUED
+        self.updated_at = now
+
+    def processed(self, invoice_number: int, now: dt.datetime) -> None:
+        self._require(frozenset({InvoiceState.SENT, InvoiceState.PROCESSED}), "numbered")
+        self.state = InvoiceState.PROCESSED
+        self.exact_invoice_number = invoice_number
+        self.processed_at = self.updated_at = now
+
+    def delete(self, now: dt.datetime) -> None:
+        """Locally only; Exact keeps its invoice. A queued one must be sent or fail first."""
+        self._require(
+            frozenset({InvoiceState.SENT, InvoiceState.FAILED, InvoiceState.PROCESSED}),
+            "deleted",
+        )
+        self.state = InvoiceState.DELETED
+        self.updated_at = now
+
+
+@dataclass(eq=False)
+class InvoiceHistoryEntry:
+    """One step in an invoice's life, for the invoices tab."""
+
+    invoice_id: uuid.UUID
+    at: dt.datetime
+    state: InvoiceState
+    message: str = ""
+    id: uuid.UUID = field(default_factory=uuid.uuid4)
+
+
+@dataclass(eq=False)
+class InvoiceRun:
+    """One createInvoices call: the idempotency key and the invoices it made."""
+
+    idempotency_key: str
+    created_at: dt.datetime
+    order_ids: tuple[uuid.UUID, ...] = ()
+    id: uuid.UUID = field(default_factory=uuid.uuid4)
+
+    def __post_init__(self) -> None:
+        if not self.idempotency_key.strip() or len(self.idempotency_key) > 200:
+            raise HourbillError.single(
+                ErrorCode.INVALID,
+                "idempotencyKey must be 1 to 200 characters",
+                "idempotencyKey",
+            )
