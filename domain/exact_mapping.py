@@ -8,10 +8,12 @@ Resolution is pure; checking that the codes exist in Exact is a pre-flight step.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
 from domain.errors import ErrorCode, Problems
+from domain.orders import OrderLine
 
 
 class MappingScope(StrEnum):
@@ -52,3 +54,58 @@ class LineMapping:
                 ErrorCode.REQUIRED, "map to an Exact item, a VAT code or both", "exactItemCode"
             )
         problems.raise_if_any()
+
+
+@dataclass(frozen=True, slots=True)
+class ExactLineCodes:
+    """The Exact item and VAT code one order line is pushed with."""
+
+    item_code: str
+    vat_code: str
+
+
+class LineMappings:
+    """All mappings, answering for one order line which Exact codes it gets.
+
+    Most specific first: the line's task, then its project, then its item code;
+    for the VAT code next the line's own (Hourbill) VAT code; then the defaults.
+    """
+
+    def __init__(self, mappings: Iterable[LineMapping]) -> None:
+        self._by_key = {(m.scope, m.key): m for m in mappings}
+
+    def _chain(self, line: OrderLine) -> list[LineMapping]:
+        keys = [
+            (MappingScope.TASK, str(line.task_id) if line.task_id else None),
+            (MappingScope.PROJECT, str(line.project_id) if line.project_id else None),
+            (MappingScope.ITEM, line.item_code),
+            (MappingScope.VAT, line.vat_code),
+        ]
+        return [self._by_key[(s, k)] for s, k in keys if k is not None and (s, k) in self._by_key]
+
+    def resolve(
+        self, line: OrderLine, default_item: str | None, default_vat_code: str | None
+    ) -> ExactLineCodes:
+        """The codes for `line`, or HourbillError(NOT_CONFIGURED) when nothing covers it."""
+        chain = self._chain(line)
+        item = next((m.exact_item_code for m in chain if m.exact_item_code), default_item)
+        vat = next((m.exact_vat_code for m in chain if m.exact_vat_code), default_vat_code)
+        problems = Problems()
+        if item is None:
+            problems.add(
+                ErrorCode.NOT_CONFIGURED,
+                f"line {line.position} ({line.description}) maps to no Exact item "
+                "and no default item is set",
+                "exactDefaultItem",
+            )
+        if vat is None:
+            problems.add(
+                ErrorCode.NOT_CONFIGURED,
+                f"line {line.position} ({line.description}) maps to no Exact VAT code "
+                "and no default VAT code is set",
+                "exactDefaultVatCode",
+            )
+        problems.raise_if_any()
+        assert item is not None
+        assert vat is not None
+        return ExactLineCodes(item, vat)
