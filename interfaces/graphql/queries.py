@@ -61,7 +61,7 @@ def source_filter(
 
 
 @strawberry.type
-class Query:
+class CoreQueries:
     @strawberry.field(description="Customers by code; `search` matches code or name.")
     async def customers(
         self,

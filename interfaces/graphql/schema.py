@@ -18,13 +18,20 @@ from interfaces.graphql.mutations.generation import GenerationMutations
 from interfaces.graphql.mutations.orders import OrderMutations
 from interfaces.graphql.mutations.sources import SourceMutations
 from interfaces.graphql.mutations.work import WorkMutations
-from interfaces.graphql.queries import Query
+from interfaces.graphql.queries import CoreQueries
 from interfaces.graphql.scalars import SCALARS
 from interfaces.graphql.subscriptions import Subscription
 
 MAX_DEPTH = 12
 MAX_ALIASES = 30
 MAX_TOKENS = 5000
+
+
+@strawberry.type
+class Query(
+    CoreQueries,
+):
+    """Each area contributes its query fields as a mixin class in its own module."""
 
 
 @strawberry.type
