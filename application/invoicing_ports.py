@@ -30,6 +30,10 @@ class InvoiceFilter:
     run_id: uuid.UUID | None = None
 
 
+class IdempotencyKeyTaken(Exception):
+    """Another run already holds this idempotency key (possibly committed concurrently)."""
+
+
 class InvoiceRepository(Protocol):
     async def get(self, invoice_id: uuid.UUID) -> Invoice | None: ...
     async def get_many(self, ids: Sequence[uuid.UUID]) -> list[Invoice]: ...
@@ -43,6 +47,10 @@ class InvoiceRepository(Protocol):
         ...
 
     async def add(self, invoice: Invoice) -> None: ...
+    async def flush(self) -> None:
+        """Write pending changes now; HourbillError(CONFLICT) when an order was invoiced twice."""
+        ...
+
     async def page(self, where: InvoiceFilter, request: PageRequest) -> Page[Invoice]: ...
     async def add_history(self, entry: InvoiceHistoryEntry) -> None: ...
     async def history(
@@ -53,7 +61,14 @@ class InvoiceRepository(Protocol):
 
     async def run_by_key(self, idempotency_key: str) -> InvoiceRun | None: ...
     async def run(self, run_id: uuid.UUID) -> InvoiceRun | None: ...
-    async def add_run(self, run: InvoiceRun) -> None: ...
+    async def add_run(self, run: InvoiceRun) -> None:
+        """Insert the run at once; IdempotencyKeyTaken when its key is used already."""
+        ...
+
+    async def run_invoices(self, run_id: uuid.UUID) -> list[Invoice]:
+        """The run's invoices, by order number."""
+        ...
+
     async def run_progress(self, run_id: uuid.UUID) -> InvoiceRunProgressEvent:
         """Counts of the run's invoices: done (sent or further), failed, the rest remaining."""
         ...
@@ -86,6 +101,12 @@ class Outbox(Protocol):
         """Lease up to `limit` due items no other worker holds; commit to make the lease stick."""
         ...
 
+    async def extend(
+        self, item_ids: Sequence[uuid.UUID], worker: str, until: dt.datetime
+    ) -> set[uuid.UUID]:
+        """Prolong this worker's leases (a heartbeat in slow calls); returns those still held."""
+        ...
+
     async def complete(self, item_id: uuid.UUID) -> None: ...
     async def reschedule(
         self, item_id: uuid.UUID, available_at: dt.datetime, error: str | None
@@ -95,4 +116,8 @@ class Outbox(Protocol):
 
     async def pending(self, invoice_ids: Sequence[uuid.UUID]) -> set[uuid.UUID]:
         """The invoices among these with work still in the outbox."""
+        ...
+
+    async def next_due(self) -> dt.datetime | None:
+        """When the earliest item becomes claimable; None when the outbox is empty."""
         ...

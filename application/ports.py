@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Generic, Protocol, Self, TypeVar
+from typing import TYPE_CHECKING, Generic, Protocol, Self, TypeVar
 
 from domain.bookings import HourBooking, Supply
 from domain.customers import Customer
@@ -21,6 +21,9 @@ from domain.rates import RateRule
 from domain.settings import InvoicingSettings
 from domain.vat import VatCode
 from domain.work import Employee, Project, Task
+
+if TYPE_CHECKING:  # invoicing_ports builds on Page and PageRequest from here
+    from application.invoicing_ports import InvoiceRepository, Outbox
 
 T = TypeVar("T")
 T_co = TypeVar("T_co", covariant=True)
@@ -202,6 +205,8 @@ class UnitOfWork(Protocol):
     vat_codes: VatCodeRepository
     settings: SettingsRepository
     orders: OrderRepository
+    invoices: InvoiceRepository
+    outbox: Outbox
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(

@@ -39,6 +39,9 @@ class InvoiceState(StrEnum):
 OPEN_STATES = frozenset({InvoiceState.SENT})
 """Sent but not yet numbered by Exact: what a number sync looks at."""
 
+DONE_STATES = frozenset({InvoiceState.SENT, InvoiceState.PROCESSED, InvoiceState.DELETED})
+"""Finished with as far as a run's progress goes: in Exact, or settled by deleting."""
+
 
 def invoice_reference(order_number: int, invoice_id: uuid.UUID) -> str:
     """Hourbill's reference in Exact's YourRef: unique, stable, without spaces.

@@ -20,18 +20,28 @@ from application.exact_connection import (
     ExactConnectionConfig,
     ExactConnectionStatus,
 )
+from application.invoicing_ports import (
+    IdempotencyKeyTaken,
+    InvoiceFilter,
+    OutboxItem,
+    OutboxKind,
+)
+from application.exact import ExactAccount
 from application.ports import (
     CustomerFilter,
     OrderFilter,
     Page,
     PageRequest,
     SourceFilter,
+    SyncCursor,
     UnbilledSelection,
 )
+from domain import exact_mapping
 from domain.bookings import HourBooking, Supply
 from domain.customers import Customer
 from domain.errors import ErrorCode, HourbillError
-from domain.events import OrderEvent
+from domain.events import InvoiceRunProgressEvent, OrderEvent
+from domain.invoices import DONE_STATES, Invoice, InvoiceHistoryEntry, InvoiceRun, InvoiceState
 from domain.orders import Order
 from domain.rates import RateRule
 from domain.settings import InvoicingSettings
@@ -63,6 +73,16 @@ class FakeStore:
     vat_codes: dict[str, VatCode] = field(default_factory=dutch_vat_codes)
     settings: InvoicingSettings = field(default_factory=InvoicingSettings)
     orders: dict[uuid.UUID, Order] = field(default_factory=dict)
+    exact_accounts: dict[tuple[int, uuid.UUID], tuple[ExactAccount, int]] = field(
+        default_factory=dict
+    )
+    """The Exact accounts mirror: (division, account id) -> (account, feed timestamp)."""
+    sync_cursors: dict[str, SyncCursor] = field(default_factory=dict)
+    line_mappings: dict[uuid.UUID, exact_mapping.LineMapping] = field(default_factory=dict)
+    invoices: dict[uuid.UUID, Invoice] = field(default_factory=dict)
+    invoice_runs: dict[uuid.UUID, InvoiceRun] = field(default_factory=dict)
+    invoice_history: list[InvoiceHistoryEntry] = field(default_factory=list)
+    outbox: dict[uuid.UUID, FakeOutboxRow] = field(default_factory=dict)
     last_number: int = 0
     commits: int = 0
 
@@ -144,6 +164,65 @@ class FakeCustomers(_Repo):
             if needle in c.code.lower() or needle in c.name.lower()
         ]
         return _page(items, request, lambda c: f"{c.code}|{c.id}")
+
+    async def all(self) -> list[Customer]:
+        return sorted(self.store.customers.values(), key=lambda c: c.code)
+
+    async def by_exact_account(self, account_id: uuid.UUID) -> Customer | None:
+        found = (c for c in self.store.customers.values() if c.exact_account_id == account_id)
+        return next(found, None)
+
+    async def linked(self) -> dict[uuid.UUID, uuid.UUID]:
+        return {
+            c.exact_account_id: c.id
+            for c in self.store.customers.values()
+            if c.exact_account_id is not None
+        }
+
+
+class FakeExactAccountMirror(_Repo):
+    async def cursor(self, name: str) -> SyncCursor | None:
+        return self.store.sync_cursors.get(name)
+
+    async def save_cursor(self, name: str, value: int, updated: dt.datetime) -> None:
+        self.store.sync_cursors[name] = SyncCursor(name, value, updated)
+
+    async def upsert(
+        self, division: int, accounts: Sequence[ExactAccount], timestamp: int
+    ) -> None:
+        for account in accounts:
+            self.store.exact_accounts[division, account.account_id] = (account, timestamp)
+
+    async def account(self, division: int, account_id: uuid.UUID) -> ExactAccount | None:
+        found = self.store.exact_accounts.get((division, account_id))
+        return None if found is None else found[0]
+
+    def _of(self, division: int, newer_than: int | None = None) -> list[ExactAccount]:
+        found = [
+            account
+            for (div, _), (account, stamp) in self.store.exact_accounts.items()
+            if div == division and (newer_than is None or stamp > newer_than)
+        ]
+        return sorted(found, key=lambda a: (a.code, str(a.account_id)))
+
+    async def accounts(
+        self, division: int, ids: Sequence[uuid.UUID] | None = None
+    ) -> list[ExactAccount]:
+        wanted = None if ids is None else set(ids)
+        return [a for a in self._of(division) if wanted is None or a.account_id in wanted]
+
+    async def by_code(self, division: int, code: str) -> list[ExactAccount]:
+        return [a for a in self._of(division) if a.code == code]
+
+    async def changed_since(self, division: int, timestamp: int) -> list[ExactAccount]:
+        return self._of(division, timestamp)
+
+    async def account_ids(self, division: int) -> set[uuid.UUID]:
+        return {key for div, key in self.store.exact_accounts if div == division}
+
+    async def remove(self, division: int, ids: Sequence[uuid.UUID]) -> None:
+        for account_id in ids:
+            self.store.exact_accounts.pop((division, account_id), None)
 
 
 class FakeWork(_Repo):
@@ -308,6 +387,31 @@ class FakeSettings(_Repo):
         return self.store.settings
 
 
+class FakeLineMappings(_Repo):
+    async def all(self) -> list[exact_mapping.LineMapping]:
+        return sorted(self.store.line_mappings.values(), key=lambda m: (m.scope, m.key))
+
+    async def get(self, mapping_id: uuid.UUID) -> exact_mapping.LineMapping | None:
+        return self.store.line_mappings.get(mapping_id)
+
+    async def by_scope_key(
+        self, scope: exact_mapping.MappingScope, key: str
+    ) -> exact_mapping.LineMapping | None:
+        found = (m for m in self.store.line_mappings.values() if (m.scope, m.key) == (scope, key))
+        return next(found, None)
+
+    async def add(self, mapping: exact_mapping.LineMapping) -> None:
+        """The table's unique (scope, key)."""
+        if await self.by_scope_key(mapping.scope, mapping.key) is not None:
+            raise HourbillError.single(
+                ErrorCode.DUPLICATE, f"{mapping.scope} {mapping.key} was mapped meanwhile", "key"
+            )
+        self.store.line_mappings[mapping.id] = mapping
+
+    async def delete(self, mapping: exact_mapping.LineMapping) -> None:
+        del self.store.line_mappings[mapping.id]
+
+
 class FakeOrders(_Repo):
     async def get(self, order_id: uuid.UUID) -> Order | None:
         return self.store.orders.get(order_id)
@@ -374,6 +478,10 @@ class FakeUnitOfWork:
         self.vat_codes = FakeVatCodes(self.store)
         self.settings = FakeSettings(self.store)
         self.orders = FakeOrders(self.store)
+        self.exact_accounts = FakeExactAccountMirror(self.store)
+        self.line_mappings = FakeLineMappings(self.store)
+        self.invoices = FakeInvoices(self.store, self.shared)
+        self.outbox = FakeOutbox(self.store)
         return self
 
     async def __aexit__(
@@ -386,6 +494,7 @@ class FakeUnitOfWork:
 
     async def commit(self) -> None:
         await self.orders.flush()
+        self.invoices.verify()
         self.store.commits += 1
         self.shared.__dict__.update(self.store.__dict__)
         self.committed = True
@@ -463,3 +572,187 @@ class FakeOAuthStates:
             return False
         self.saved[state_hash] = (entry[0], entry[1], True)
         return True
+
+
+# -- invoicing ------------------------------------------------------------------
+
+
+@dataclass
+class FakeOutboxRow:
+    id: uuid.UUID
+    invoice_id: uuid.UUID
+    kind: OutboxKind
+    available_at: dt.datetime
+    attempts: int = 0
+    locked_until: dt.datetime | None = None
+    locked_by: str | None = None
+    last_error: str | None = None
+
+    def claimable(self, now: dt.datetime) -> bool:
+        return self.available_at <= now and (self.locked_until is None or self.locked_until <= now)
+
+
+class FakeInvoices(_Repo):
+    """Invoices, runs and history; `verify` plays the database's unique keys at commit."""
+
+    def __init__(self, store: FakeStore, shared: FakeStore) -> None:
+        super().__init__(store)
+        self.shared = shared
+
+    async def get(self, invoice_id: uuid.UUID) -> Invoice | None:
+        return self.store.invoices.get(invoice_id)
+
+    async def get_many(self, ids: Sequence[uuid.UUID]) -> list[Invoice]:
+        return _pick(self.store.invoices, ids)
+
+    async def by_orders(self, order_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Invoice]:
+        wanted = set(order_ids)
+        return {
+            i.order_id: i
+            for i in self.store.invoices.values()
+            if i.order_id is not None and i.order_id in wanted
+        }
+
+    async def by_exact_ids(self, exact_ids: Sequence[uuid.UUID]) -> list[Invoice]:
+        wanted = set(exact_ids)
+        return [i for i in self.store.invoices.values() if i.exact_invoice_id in wanted]
+
+    async def open(self, limit: int | None = None) -> list[Invoice]:
+        sent = [i for i in self.store.invoices.values() if i.state is InvoiceState.SENT]
+        sent.sort(key=lambda i: (i.sent_at or i.created_at, i.id))
+        return sent[:limit]
+
+    async def add(self, invoice: Invoice) -> None:
+        self.store.invoices[invoice.id] = invoice
+
+    async def flush(self) -> None:
+        self.verify()
+
+    def verify(self) -> None:
+        """An order is invoiced once; an idempotency key names one run (also across commits)."""
+        owners: dict[uuid.UUID, uuid.UUID] = {}
+        for store in (self.shared, self.store):
+            for invoice in store.invoices.values():
+                if invoice.order_id is None:
+                    continue
+                owner = owners.setdefault(invoice.order_id, invoice.id)
+                if owner != invoice.id:
+                    raise HourbillError.single(
+                        ErrorCode.CONFLICT,
+                        "an order was invoiced concurrently; try again",
+                        "orderIds",
+                    )
+        for run in self.store.invoice_runs.values():
+            self._check_key(run)
+
+    def _check_key(self, run: InvoiceRun) -> None:
+        for store in (self.shared, self.store):
+            for other in store.invoice_runs.values():
+                if other.idempotency_key == run.idempotency_key and other.id != run.id:
+                    raise IdempotencyKeyTaken(run.idempotency_key)
+
+    async def page(self, where: InvoiceFilter, request: PageRequest) -> Page[Invoice]:
+        items = [i for i in self.store.invoices.values() if _invoice_matches(i, where)]
+        return _page(items, request, lambda i: f"{i.order_number:012d}|{i.id}")
+
+    async def add_history(self, entry: InvoiceHistoryEntry) -> None:
+        self.store.invoice_history.append(entry)
+
+    async def history(
+        self, invoice_ids: Sequence[uuid.UUID]
+    ) -> dict[uuid.UUID, list[InvoiceHistoryEntry]]:
+        found: dict[uuid.UUID, list[InvoiceHistoryEntry]] = {i: [] for i in invoice_ids}
+        for entry in sorted(self.store.invoice_history, key=lambda e: e.at):
+            if entry.invoice_id in found:
+                found[entry.invoice_id].append(entry)
+        return found
+
+    async def run_by_key(self, idempotency_key: str) -> InvoiceRun | None:
+        runs = self.store.invoice_runs.values()
+        return next((r for r in runs if r.idempotency_key == idempotency_key), None)
+
+    async def run(self, run_id: uuid.UUID) -> InvoiceRun | None:
+        return self.store.invoice_runs.get(run_id)
+
+    async def add_run(self, run: InvoiceRun) -> None:
+        self._check_key(run)
+        self.store.invoice_runs[run.id] = run
+
+    async def run_invoices(self, run_id: uuid.UUID) -> list[Invoice]:
+        found = [i for i in self.store.invoices.values() if i.run_id == run_id]
+        return sorted(found, key=lambda i: i.order_number)
+
+    async def run_progress(self, run_id: uuid.UUID) -> InvoiceRunProgressEvent:
+        states = [i.state for i in self.store.invoices.values() if i.run_id == run_id]
+        return InvoiceRunProgressEvent(
+            run_id=run_id,
+            total=len(states),
+            done=sum(1 for s in states if s in DONE_STATES),
+            failed=sum(1 for s in states if s is InvoiceState.FAILED),
+        )
+
+
+def _invoice_matches(invoice: Invoice, where: InvoiceFilter) -> bool:
+    states = where.states or set(InvoiceState) - {InvoiceState.DELETED}
+    numbers = (invoice.order_number, invoice.exact_order_number, invoice.exact_invoice_number)
+    return (
+        invoice.state in states
+        and (where.customer_id is None or invoice.customer_id == where.customer_id)
+        and (where.period_start is None or invoice.invoice_date >= where.period_start)
+        and (where.period_end is None or invoice.invoice_date <= where.period_end)
+        and (where.number is None or where.number in numbers)
+        and (where.run_id is None or invoice.run_id == where.run_id)
+    )
+
+
+class FakeOutbox(_Repo):
+    async def enqueue(
+        self, invoice_id: uuid.UUID, kind: OutboxKind, available_at: dt.datetime
+    ) -> None:
+        if any(r.invoice_id == invoice_id and r.kind == kind for r in self.store.outbox.values()):
+            raise ValueError(f"the outbox holds {kind} for {invoice_id} already")
+        row = FakeOutboxRow(uuid.uuid4(), invoice_id, kind, available_at)
+        self.store.outbox[row.id] = row
+
+    async def claim(
+        self, worker: str, now: dt.datetime, lease: dt.timedelta, limit: int
+    ) -> list[OutboxItem]:
+        due = sorted(
+            (r for r in self.store.outbox.values() if r.claimable(now)),
+            key=lambda r: (r.available_at, r.id),
+        )[:limit]
+        for row in due:
+            row.locked_until, row.locked_by = now + lease, worker
+            row.attempts += 1
+        return [OutboxItem(r.id, r.invoice_id, r.kind, r.attempts, r.available_at) for r in due]
+
+    async def extend(
+        self, item_ids: Sequence[uuid.UUID], worker: str, until: dt.datetime
+    ) -> set[uuid.UUID]:
+        held = set()
+        for item_id in item_ids:
+            row = self.store.outbox.get(item_id)
+            if row is not None and row.locked_by == worker:
+                row.locked_until = until
+                held.add(item_id)
+        return held
+
+    async def complete(self, item_id: uuid.UUID) -> None:
+        self.store.outbox.pop(item_id, None)
+
+    async def reschedule(
+        self, item_id: uuid.UUID, available_at: dt.datetime, error: str | None
+    ) -> None:
+        row = self.store.outbox.get(item_id)
+        if row is not None:
+            row.available_at, row.last_error = available_at, error
+            row.locked_until = row.locked_by = None
+
+    async def pending(self, invoice_ids: Sequence[uuid.UUID]) -> set[uuid.UUID]:
+        wanted = set(invoice_ids)
+        return {r.invoice_id for r in self.store.outbox.values() if r.invoice_id in wanted}
+
+    async def next_due(self) -> dt.datetime | None:
+        rows = self.store.outbox.values()
+        due = (max(r.available_at, r.locked_until or r.available_at) for r in rows)
+        return min(due, default=None)

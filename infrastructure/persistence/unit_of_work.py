@@ -7,9 +7,12 @@ from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from application.invoicing_ports import InvoiceRepository, Outbox
 from application.ports import (
     BookingRepository,
     CustomerRepository,
+    ExactAccountMirror,
+    LineMappingRepository,
     OrderRepository,
     RateRuleRepository,
     SettingsRepository,
@@ -19,6 +22,9 @@ from application.ports import (
 )
 from infrastructure.persistence.conflicts import report_billed_twice_as_conflict
 from infrastructure.persistence.database import Database
+from infrastructure.persistence.exact_accounts import SqlAlchemyExactAccountMirror
+from infrastructure.persistence.invoices import SqlAlchemyInvoiceRepository, SqlAlchemyOutbox
+from infrastructure.persistence.line_mappings import SqlAlchemyLineMappingRepository
 from infrastructure.persistence.mapping import map_tables
 from infrastructure.persistence.repositories import (
     SqlAlchemyBookingRepository,
@@ -46,6 +52,10 @@ class SqlAlchemyUnitOfWork:
         self.vat_codes: VatCodeRepository = SqlAlchemyVatCodeRepository(self.session)
         self.settings: SettingsRepository = SqlAlchemySettingsRepository(self.session)
         self.orders: OrderRepository = SqlAlchemyOrderRepository(self.session)
+        self.exact_accounts: ExactAccountMirror = SqlAlchemyExactAccountMirror(self.session)
+        self.line_mappings: LineMappingRepository = SqlAlchemyLineMappingRepository(self.session)
+        self.invoices: InvoiceRepository = SqlAlchemyInvoiceRepository(self.session)
+        self.outbox: Outbox = SqlAlchemyOutbox(self.session)
         return self
 
     async def __aexit__(
