@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import TYPE_CHECKING, Generic, Protocol, Self, TypeVar
 
+from application.exact import ExactAccount
 from domain.bookings import HourBooking, Supply
 from domain.customers import Customer
 from domain.events import Event
@@ -93,6 +94,14 @@ class CustomerRepository(Protocol):
         ...
 
     async def page(self, where: CustomerFilter, request: PageRequest) -> Page[Customer]: ...
+    async def all(self) -> list[Customer]:
+        """Every customer, by code (reconciliation with Exact compares them all locally)."""
+        ...
+
+    async def by_exact_account(self, account_id: uuid.UUID) -> Customer | None: ...
+    async def linked(self) -> dict[uuid.UUID, uuid.UUID]:
+        """Exact account id -> id of the customer linked to it, for every linked customer."""
+        ...
 
 
 class WorkRepository(Protocol):
@@ -190,6 +199,45 @@ class OrderRepository(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class SyncCursor:
+    """Where a sync feed was read up to (`value`, Exact's Timestamp) and when."""
+
+    name: str
+    value: int
+    updated: dt.datetime
+
+
+class ExactAccountMirror(Protocol):
+    """A local copy of Exact's accounts per division, kept current from the sync feed.
+
+    Each row carries the feed timestamp it arrived with (the highest Timestamp
+    of its page), so "changed since" is answered locally. Named cursors record
+    how far a feed (or an incremental import) got.
+    """
+
+    async def cursor(self, name: str) -> SyncCursor | None: ...
+    async def save_cursor(self, name: str, value: int, updated: dt.datetime) -> None: ...
+    async def upsert(self, division: int, accounts: Sequence[ExactAccount], timestamp: int) -> None:
+        """Insert or replace these accounts, stamped with `timestamp`."""
+        ...
+
+    async def account(self, division: int, account_id: uuid.UUID) -> ExactAccount | None: ...
+    async def accounts(
+        self, division: int, ids: Sequence[uuid.UUID] | None = None
+    ) -> list[ExactAccount]:
+        """The given accounts (unknown ids left out), or all of them; by code, then id."""
+        ...
+
+    async def by_code(self, division: int, code: str) -> list[ExactAccount]: ...
+    async def changed_since(self, division: int, timestamp: int) -> list[ExactAccount]:
+        """Accounts that arrived with a feed timestamp above `timestamp`; by code, then id."""
+        ...
+
+    async def account_ids(self, division: int) -> set[uuid.UUID]: ...
+    async def remove(self, division: int, ids: Sequence[uuid.UUID]) -> None: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction. Leaving the block without `commit()` rolls everything back.
 
@@ -205,6 +253,7 @@ class UnitOfWork(Protocol):
     vat_codes: VatCodeRepository
     settings: SettingsRepository
     orders: OrderRepository
+    exact_accounts: ExactAccountMirror
     invoices: InvoiceRepository
     outbox: Outbox
 

@@ -9,12 +9,20 @@ from __future__ import annotations
 import httpx
 from dependency_injector import containers, providers
 
+from application import administration
 from application.exact_connection import (
     CompleteExactConnection,
     ConfigureExactConnection,
     DisconnectExact,
     ExactConnectionConfig,
     StartExactConnection,
+)
+from application.invoice_sync import (
+    HandleExactWebhook,
+    InvoiceNumberPolling,
+    ManageExactWebhooks,
+    ProcessInvoice,
+    SyncInvoiceNumbers,
 )
 from application.queries import Queries
 from application.service import Hourbill
@@ -23,6 +31,7 @@ from hourbill.keys import secret_key
 from hourbill.settings import Settings
 from infrastructure.clock import SystemClock
 from infrastructure.events import InProcessEventBroker
+from infrastructure.events_postgres import PostgresEventBroker
 from infrastructure.exact.budget import DatabaseRateBudget
 from infrastructure.exact.connection import (
     OAuthFactory,
@@ -34,7 +43,13 @@ from infrastructure.exact.connection import (
 from infrastructure.exact.gateway import ExactOnlineGateway
 from infrastructure.exact.http import DEFAULT_TIMEOUT, ExactHttp
 from infrastructure.exact.oauth_client import ExactOAuthClient
-from infrastructure.exact.sandbox.sandbox import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, Sandbox
+from infrastructure.exact.sandbox.sandbox import (
+    DEMO_CLIENT_ID,
+    DEMO_CLIENT_SECRET,
+    DEMO_WEBHOOK_SECRET,
+    Sandbox,
+)
+from infrastructure.exact.webhook_verifier import HmacWebhookVerifier
 from infrastructure.persistence.database import Database
 from infrastructure.persistence.unit_of_work import SqlAlchemyUnitOfWorkFactory
 from infrastructure.secrets import SecretBox
@@ -46,6 +61,10 @@ def _oauth_factory(client: httpx.AsyncClient) -> OAuthFactory:
 
 def _exact_defaults(settings: Settings) -> ExactConnectionConfig | None:
     return settings.exact_defaults((str(DEMO_CLIENT_ID), DEMO_CLIENT_SECRET))
+
+
+def _webhook_secret(settings: Settings) -> str | None:
+    return settings.webhook_secret(DEMO_WEBHOOK_SECRET)
 
 
 def _budget_client(defaults: ExactConnectionConfig | None) -> str:
@@ -63,7 +82,12 @@ class Container(containers.DeclarativeContainer):
     )
     uow = providers.Singleton(SqlAlchemyUnitOfWorkFactory, database=database)
     clock = providers.Singleton(SystemClock, timezone=settings.provided.timezone)
-    events = providers.Singleton(InProcessEventBroker)
+    events = providers.Selector(
+        settings.provided.event_delivery,
+        in_process=providers.Singleton(InProcessEventBroker),
+        postgres=providers.Singleton(PostgresEventBroker, database),
+    )
+    """Publisher and subscriptions: every server process on PostgreSQL, this one on SQLite."""
 
     exact_sandbox = providers.Singleton(Sandbox)
     """The embedded Exact Online sandbox (served only when no Exact app is configured)."""
@@ -95,6 +119,23 @@ class Container(containers.DeclarativeContainer):
         budget=exact_budget,
     )
     exact_gateway = providers.Singleton(ExactOnlineGateway, http=exact_http)
+
+    exact_webhook_verifier = providers.Singleton(
+        HmacWebhookVerifier, secret=providers.Callable(_webhook_secret, settings)
+    )
+    invoice_number_sync = providers.Singleton(
+        SyncInvoiceNumbers, uow=uow, exact=exact_gateway, clock=clock, events=events
+    )
+    exact_webhook_handler = providers.Singleton(
+        HandleExactWebhook, sync=invoice_number_sync, verifier=exact_webhook_verifier
+    )
+    """Verifies webhook calls and refreshes in the background; closed at shutdown."""
+    invoice_number_polling = providers.Singleton(
+        InvoiceNumberPolling,
+        sync=invoice_number_sync,
+        interval=settings.provided.sync_interval_seconds,
+    )
+    """The fallback for lost webhooks, started with the server."""
 
     hourbill = providers.Singleton(
         Hourbill,
@@ -140,6 +181,29 @@ class Container(containers.DeclarativeContainer):
             CompleteExactConnection, connector=exact_connector, states=exact_states, clock=clock
         ),
         disconnect_exact=providers.Singleton(DisconnectExact, connector=exact_connector),
+        sync_invoice_numbers=invoice_number_sync,
+        process_invoice=providers.Singleton(
+            ProcessInvoice, uow=uow, exact=exact_gateway, clock=clock, events=events
+        ),
+        handle_exact_webhook=exact_webhook_handler,
+        manage_exact_webhooks=providers.Singleton(
+            ManageExactWebhooks,
+            uow=uow,
+            exact=exact_gateway,
+            verifier=exact_webhook_verifier,
+            callback_url=settings.provided.webhook_url,
+        ),
+        exact_pickers=providers.Singleton(
+            administration.ExactPickers, gateway=exact_gateway, uow=uow
+        ),
+        save_exact_administration=providers.Singleton(
+            administration.SaveExactAdministration, uow=uow, gateway=exact_gateway
+        ),
+        save_line_mapping=providers.Singleton(
+            administration.SaveLineMapping, uow=uow, gateway=exact_gateway
+        ),
+        delete_line_mapping=providers.Singleton(administration.DeleteLineMapping, uow=uow),
+        list_line_mappings=providers.Singleton(administration.ListLineMappings, uow=uow),
     )
 
 

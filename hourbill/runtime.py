@@ -54,7 +54,8 @@ class ContainerRuntime:
         from interfaces.http.app import create_app
 
         mounts: list[tuple[str, ASGIApp]] = []
-        on_startup: list[ShutdownHook] = []
+        events = self.container.events()
+        on_startup: list[ShutdownHook] = [events.start]
         on_shutdown: list[ShutdownHook] = []
         if self.settings.exact_sandbox_embedded:
             sandbox = self.container.exact_sandbox()
@@ -62,6 +63,9 @@ class ContainerRuntime:
             mounts.append((EMBEDDED_SANDBOX_PATH, create_sandbox_app(sandbox)))
             on_startup.append(sandbox.webhooks.start)
             on_shutdown.append(sandbox.webhooks.stop)
+        polling = self.container.invoice_number_polling()
+        on_startup.append(polling.start)
+        on_shutdown += [polling.stop, self.container.exact_webhook_handler().aclose]
         return create_app(
             self.hourbill(),
             graphiql=self.settings.graphiql,
@@ -110,5 +114,6 @@ class ContainerRuntime:
         serve_sandbox(Sandbox(config), host=host, port=port)
 
     async def aclose(self) -> None:
+        await self.container.events().aclose()
         await self.container.exact_client().aclose()
         await self.container.database().dispose()

@@ -6,12 +6,14 @@ from pathlib import Path
 
 from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
 
 from application.exact_connection import COUNTRY_HOSTS, ExactConnectionConfig
 
 DEFAULT_DATA_DIR = Path("var")
 EMBEDDED_SANDBOX_PATH = "/exact-sandbox"
 CALLBACK_PATH = "/exact/callback"
+WEBHOOKS_PATH = "/exact/webhooks"
 
 
 class Settings(BaseSettings):
@@ -23,6 +25,12 @@ class Settings(BaseSettings):
     graphiql: bool = True
     timezone: str = "Europe/Amsterdam"
     database_echo: bool = False
+    events_in_process: bool = False
+    """Deliver subscription events only within this process, even on PostgreSQL.
+
+    By default, on PostgreSQL, events reach subscribers of every server process
+    through LISTEN/NOTIFY (docs/adr/0012); SQLite is always one process.
+    """
 
     secret_key: SecretStr | None = None
     """Fernet key that encrypts the Exact client secret and tokens at rest.
@@ -45,6 +53,25 @@ class Settings(BaseSettings):
     Online sandbox inside this server at `/exact-sandbox`, with a demo
     administration and the sandbox's demo app: no credentials needed.
     """
+    exact_webhook_secret: SecretStr | None = None
+    """The app's webhook secret from Exact's app center; signs every webhook call.
+
+    On the embedded default, the sandbox's demo secret. Unset otherwise: every
+    webhook call is refused (polling still brings the numbers).
+    """
+    exact_webhook_url: str | None = None
+    """Where Exact posts events. Default: this server's `/exact/webhooks`.
+
+    Exact wants HTTPS on the redirect URL's domain: set it behind a proxy.
+    """
+    sync_interval_seconds: float = 300
+    """How often open invoices are checked in Exact, when webhooks were missed. 0: never."""
+
+    @property
+    def event_delivery(self) -> str:
+        """`postgres` (every process, LISTEN/NOTIFY) or `in_process`."""
+        across = make_url(self.database_url).get_backend_name() == "postgresql"
+        return "postgres" if across and not self.events_in_process else "in_process"
 
     @property
     def exact_sandbox_embedded(self) -> bool:
@@ -77,3 +104,12 @@ class Settings(BaseSettings):
             redirect,
             self.exact_base_url,
         )
+
+    def webhook_secret(self, sandbox_secret: str) -> str | None:
+        """Exact's webhook secret; on the embedded default, the sandbox's demo app's."""
+        if self.exact_webhook_secret is not None:
+            return self.exact_webhook_secret.get_secret_value()
+        return sandbox_secret if self.exact_sandbox_embedded else None
+
+    def webhook_url(self) -> str:
+        return self.exact_webhook_url or f"{self.public_url}{WEBHOOKS_PATH}"

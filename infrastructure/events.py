@@ -74,6 +74,10 @@ class InProcessEventBroker:
         return len(self._streams)
 
     async def publish(self, events: Sequence[Event]) -> None:
+        self.deliver(events)
+
+    def deliver(self, events: Sequence[Event]) -> None:
+        """Offer the events to every subscriber now, without waiting for anyone."""
         for stream in list(self._streams):
             for event in events:
                 if not stream.offer(event):
@@ -83,3 +87,15 @@ class InProcessEventBroker:
                     self.unsubscribe(stream)
                     stream.end()
                     break
+
+    def end_all(self) -> None:
+        """End every subscription (its client sees the stream complete)."""
+        for stream in list(self._streams):
+            self.unsubscribe(stream)
+            stream.end()
+
+    async def start(self) -> None:
+        """Nothing to start: the same lifecycle as brokers that reach other processes."""
+
+    async def aclose(self) -> None:
+        self.end_all()

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
+from application.exact import ExactAccount
 from application.exact_connection import (
     ConnectionStatus,
     ExactConnectionConfig,
@@ -26,7 +27,6 @@ from application.invoicing_ports import (
     OutboxItem,
     OutboxKind,
 )
-from application.exact import ExactAccount
 from application.ports import (
     CustomerFilter,
     OrderFilter,
@@ -187,9 +187,7 @@ class FakeExactAccountMirror(_Repo):
     async def save_cursor(self, name: str, value: int, updated: dt.datetime) -> None:
         self.store.sync_cursors[name] = SyncCursor(name, value, updated)
 
-    async def upsert(
-        self, division: int, accounts: Sequence[ExactAccount], timestamp: int
-    ) -> None:
+    async def upsert(self, division: int, accounts: Sequence[ExactAccount], timestamp: int) -> None:
         for account in accounts:
             self.store.exact_accounts[division, account.account_id] = (account, timestamp)
 

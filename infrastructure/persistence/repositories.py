@@ -140,6 +140,19 @@ class SqlAlchemyCustomerRepository(SqlAlchemyRepository):
         order = (customers.c.code, customers.c.id)
         return await keyset_page(self.session, query, order, lambda c: (c.code, c.id), request)
 
+    async def all(self) -> list[Customer]:
+        return await self._all(select(Customer).order_by(customers.c.code))
+
+    async def by_exact_account(self, account_id: uuid.UUID) -> Customer | None:
+        return await self._first(select(Customer).where(customers.c.exact_account_id == account_id))
+
+    async def linked(self) -> dict[uuid.UUID, uuid.UUID]:
+        account = customers.c.exact_account_id
+        rows = await self.session.execute(
+            select(account, customers.c.id).where(account.isnot(None))
+        )
+        return {account_id: customer_id for account_id, customer_id in rows}
+
 
 class SqlAlchemyWorkRepository(SqlAlchemyRepository):
     async def employee(self, employee_id: uuid.UUID) -> Employee | None:

@@ -321,6 +321,7 @@ exact_accounts = Table(
     Column("chamber_of_commerce", Text),
     Column("status", Text, nullable=False),
     Column("modified", UtcDateTime),
+    Column("sync_timestamp", BigInteger, nullable=False),
     Index(None, "division", "code"),
 )
 

@@ -54,3 +54,15 @@ async def test_a_subscriber_that_falls_behind_is_dropped_without_blocking_publis
     assert broker.subscriber_count == 1
     assert [e.number async for e in slow] == []
     assert (await anext(fast)).number == 3
+
+
+async def test_ending_all_subscriptions_completes_every_stream() -> None:
+    broker = InProcessEventBroker()
+    streams = [broker.subscribe(), broker.subscribe()]
+    await broker.publish([event(number=1)])
+
+    broker.end_all()
+
+    assert broker.subscriber_count == 0
+    for stream in streams:
+        assert [e async for e in stream] == []

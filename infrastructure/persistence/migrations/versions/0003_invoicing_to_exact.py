@@ -39,6 +39,7 @@ def upgrade() -> None:
         sa.Column("chamber_of_commerce", sa.Text(), nullable=True),
         sa.Column("status", sa.Text(), nullable=False),
         sa.Column("modified", sa.BigInteger(), nullable=True),
+        sa.Column("sync_timestamp", sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint("division", "account_id", name=op.f("pk_exact_accounts")),
     )
     with op.batch_alter_table("exact_accounts", schema=None) as batch_op:
