@@ -11,6 +11,12 @@ from application.exact_connection import (
     ExactConnector,
     StartExactConnection,
 )
+from application.invoice_sync import (
+    HandleExactWebhook,
+    ManageExactWebhooks,
+    ProcessInvoice,
+    SyncInvoiceNumbers,
+)
 from application.ports import EventSubscriptions
 from application.queries import Queries
 from application.use_cases.customers import CreateCustomer, DeleteCustomer, UpdateCustomer
@@ -77,3 +83,7 @@ class Hourbill:
     start_exact_connection: StartExactConnection
     complete_exact_connection: CompleteExactConnection
     disconnect_exact: DisconnectExact
+    sync_invoice_numbers: SyncInvoiceNumbers
+    process_invoice: ProcessInvoice
+    handle_exact_webhook: HandleExactWebhook
+    manage_exact_webhooks: ManageExactWebhooks

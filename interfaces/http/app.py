@@ -22,6 +22,7 @@ from application.service import Hourbill
 from domain.errors import HourbillError
 from interfaces.graphql.context import Context
 from interfaces.graphql.schema import schema as hourbill_schema
+from interfaces.http.webhooks import exact_webhooks
 
 ShutdownHook = Callable[[], Awaitable[None]]
 """A coroutine run when the server starts or stops."""
@@ -136,6 +137,11 @@ def create_app(
         routes=[
             Route("/healthz", healthz, methods=["GET"]),
             Route("/exact/callback", exact_callback(hourbill), methods=["GET"]),
+            Route(
+                "/exact/webhooks",
+                exact_webhooks(hourbill.handle_exact_webhook),
+                methods=["POST"],
+            ),
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
             *(Mount(path, app) for path, app in mounts),
