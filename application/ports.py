@@ -17,6 +17,7 @@ from application.exact import ExactAccount
 from domain.bookings import HourBooking, Supply
 from domain.customers import Customer
 from domain.events import Event
+from domain.exact_mapping import LineMapping, MappingScope
 from domain.orders import Order, OrderStatus
 from domain.rates import RateRule
 from domain.settings import InvoicingSettings
@@ -170,6 +171,22 @@ class SettingsRepository(Protocol):
         ...
 
 
+class LineMappingRepository(Protocol):
+    """Per-line Exact mappings; at most one per (scope, key)."""
+
+    async def all(self) -> list[LineMapping]:
+        """Every mapping, by scope and key."""
+        ...
+
+    async def get(self, mapping_id: uuid.UUID) -> LineMapping | None: ...
+    async def by_scope_key(self, scope: MappingScope, key: str) -> LineMapping | None: ...
+    async def add(self, mapping: LineMapping) -> None:
+        """HourbillError(DUPLICATE) when (scope, key) is mapped already, also concurrently."""
+        ...
+
+    async def delete(self, mapping: LineMapping) -> None: ...
+
+
 class OrderRepository(Protocol):
     async def get(self, order_id: uuid.UUID) -> Order | None:
         """The order with its lines and their provenance loaded."""
@@ -253,6 +270,7 @@ class UnitOfWork(Protocol):
     vat_codes: VatCodeRepository
     settings: SettingsRepository
     orders: OrderRepository
+    line_mappings: LineMappingRepository
     exact_accounts: ExactAccountMirror
     invoices: InvoiceRepository
     outbox: Outbox

@@ -4,6 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from application.administration import (
+    DeleteLineMapping,
+    ExactPickers,
+    ListLineMappings,
+    SaveExactAdministration,
+    SaveLineMapping,
+)
 from application.exact_connection import (
     CompleteExactConnection,
     ConfigureExactConnection,
@@ -83,6 +90,11 @@ class Hourbill:
     start_exact_connection: StartExactConnection
     complete_exact_connection: CompleteExactConnection
     disconnect_exact: DisconnectExact
+    exact_pickers: ExactPickers
+    save_exact_administration: SaveExactAdministration
+    save_line_mapping: SaveLineMapping
+    delete_line_mapping: DeleteLineMapping
+    list_line_mappings: ListLineMappings
     sync_invoice_numbers: SyncInvoiceNumbers
     process_invoice: ProcessInvoice
     handle_exact_webhook: HandleExactWebhook

@@ -55,6 +55,12 @@ class LineMapping:
             )
         problems.raise_if_any()
 
+    def remap(self, exact_item_code: str | None, exact_vat_code: str | None) -> None:
+        """Replace both codes (a code left out is cleared); invalid codes change nothing."""
+        candidate = LineMapping(self.scope, self.key, exact_item_code, exact_vat_code)
+        self.exact_item_code = candidate.exact_item_code
+        self.exact_vat_code = candidate.exact_vat_code
+
 
 @dataclass(frozen=True, slots=True)
 class ExactLineCodes:
@@ -69,6 +75,8 @@ class LineMappings:
 
     Most specific first: the line's task, then its project, then its item code;
     for the VAT code next the line's own (Hourbill) VAT code; then the defaults.
+    The item and the VAT code are resolved each on their own, so a task mapped to
+    a VAT code only still gets its item from its project, its item code or the default.
     """
 
     def __init__(self, mappings: Iterable[LineMapping]) -> None:

@@ -22,7 +22,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 
-from domain.errors import ErrorCode, HourbillError
+from domain.errors import ErrorCode, HourbillError, Problem
+from domain.money import HUNDRED, round_money
+from domain.orders import Order, OrderLine
 
 YOUR_REF_MAX = 30
 """Exact's YourRef holds at most 30 characters."""
@@ -38,6 +40,16 @@ class InvoiceState(StrEnum):
 
 OPEN_STATES = frozenset({InvoiceState.SENT})
 """Sent but not yet numbered by Exact: what a number sync looks at."""
+
+NOTHING_SENT = frozenset(
+    {
+        ErrorCode.EXACT_REJECTED.value,
+        ErrorCode.NOT_CONFIGURED.value,
+        ErrorCode.CUSTOMER_NOT_LINKABLE.value,
+        ErrorCode.UNKNOWN_IN_EXACT.value,
+    }
+)
+"""Failure codes after which Exact certainly holds no invoice for the attempt."""
 
 DONE_STATES = frozenset({InvoiceState.SENT, InvoiceState.PROCESSED, InvoiceState.DELETED})
 """Finished with as far as a run's progress goes: in Exact, or settled by deleting."""
@@ -98,6 +110,29 @@ class Invoice:
         if self.updated_at is None:
             self.updated_at = self.created_at
 
+    @classmethod
+    def of_order(cls, order: Order, now: dt.datetime, run_id: uuid.UUID | None = None) -> Invoice:
+        """Lock the order and queue it as an invoice, with a snapshot of its totals."""
+        if not order.lines:
+            raise HourbillError.single(
+                ErrorCode.EMPTY_ORDER, f"order {order.number} has no lines", "orderIds"
+            )
+        order.ensure_editable("orderIds")
+        assert order.number is not None
+        totals = order.totals()
+        order.mark_invoiced()
+        return cls(
+            order_id=order.id,
+            customer_id=order.customer_id,
+            order_number=order.number,
+            invoice_date=order.order_date,
+            subtotal=totals.subtotal,
+            vat_total=totals.vat_total,
+            total=totals.total,
+            created_at=now,
+            run_id=run_id,
+        )
+
     # -- what the API shows ------------------------------------------------------
 
     @property
@@ -119,11 +154,24 @@ class Invoice:
                 "id",
             )
 
-    def attempt(self, now: dt.datetime) -> None:
-        """A push is about to be tried; counted before the call, so a crash leaves a trace."""
+    def attempt(
+        self, now: dt.datetime, division: int | None = None, journal: str | None = None
+    ) -> None:
+        """A push is about to be tried; counted before the call, so a crash leaves a trace.
+
+        The first attempt pins the division and journal: every later attempt (and
+        the look-up for an earlier one) goes to the same administration.
+        """
         self._require(frozenset({InvoiceState.QUEUED}), "sent")
         self.attempts += 1
+        if self.division is None:
+            self.division, self.journal = division, journal
         self.updated_at = now
+
+    @property
+    def may_exist_in_exact(self) -> bool:
+        """An earlier attempt may have reached Exact: look its reference up before sending."""
+        return self.attempts > 1
 
     def postpone(self, code: str, message: str, now: dt.datetime) -> None:
         """A transient failure: stays queued, the reason is shown until the next try."""
@@ -163,8 +211,17 @@ class Invoice:
         self.error_code, self.error_message, self.updated_at = code, message, now
 
     def retry(self, now: dt.datetime) -> None:
+        """Queue a failed invoice again.
+
+        After a refusal nothing can exist in Exact (a look-up preceded every
+        re-send), so the next push goes to the administration configured then;
+        after giving up on an unreachable Exact it stays pinned to the old one.
+        """
         self._require(frozenset({InvoiceState.FAILED}), "retried")
+        if self.error_code in NOTHING_SENT:
+            self.division = self.journal = None
         self.state = InvoiceState.QUEUED
+        self.error_code = self.error_message = None
         self.updated_at = now
 
     def processed(self, invoice_number: int, now: dt.datetime) -> None:
@@ -182,6 +239,11 @@ class Invoice:
         self.state = InvoiceState.DELETED
         self.updated_at = now
 
+    def release_order(self) -> None:
+        """The order is being deleted so its bookings and supplies become invoiceable again."""
+        self._require(frozenset({InvoiceState.DELETED}), "released")
+        self.order_id = None
+
 
 @dataclass(eq=False)
 class InvoiceHistoryEntry:
@@ -194,13 +256,25 @@ class InvoiceHistoryEntry:
     id: uuid.UUID = field(default_factory=uuid.uuid4)
 
 
+@dataclass(frozen=True, slots=True)
+class RejectedOrder:
+    """An order a run did not invoice, and why (its pre-flight problems)."""
+
+    order_id: uuid.UUID
+    problems: tuple[Problem, ...]
+
+
 @dataclass(eq=False)
 class InvoiceRun:
-    """One createInvoices call: the idempotency key and the invoices it made."""
+    """One createInvoices call: the idempotency key, what was asked, and what was refused.
+
+    Kept so that the same key again answers with this run's result.
+    """
 
     idempotency_key: str
     created_at: dt.datetime
     order_ids: tuple[uuid.UUID, ...] = ()
+    rejections: tuple[RejectedOrder, ...] = ()
     id: uuid.UUID = field(default_factory=uuid.uuid4)
 
     def __post_init__(self) -> None:
@@ -210,3 +284,37 @@ class InvoiceRun:
                 "idempotencyKey must be 1 to 200 characters",
                 "idempotencyKey",
             )
+
+
+# -- lines as Exact gets them ----------------------------------------------------
+
+EXACT_PRICE_PLACES = 4
+"""Decimals of a unit price sent to Exact, as Hourbill stores prices."""
+
+
+@dataclass(frozen=True, slots=True)
+class ExactLinePrice:
+    quantity: Decimal
+    net_price: Decimal
+    """Unit price after discount: Exact's amount is quantity × net price, rounded to cents."""
+    note: str = ""
+    """Set when the quantity had to be folded into the price; goes into the description."""
+
+
+def exact_line_price(line: OrderLine) -> ExactLinePrice:
+    """Quantity and net price whose product Exact rounds to exactly our line amount.
+
+    Without a discount that is the line's own price. With one, the discounted
+    price to 4 decimals when that still gives our amount, else amount ÷ quantity
+    to 4 decimals when that does; otherwise one unit at the line amount, with the
+    real quantity and price in the description, so the totals never differ.
+    """
+    amount = line.amount
+    place = Decimal(1).scaleb(-EXACT_PRICE_PLACES)
+    discounted = line.unit_price * (HUNDRED - line.discount_percent) / HUNDRED
+    for candidate in (discounted, amount / line.quantity):
+        price = candidate.quantize(place)
+        if round_money(line.quantity * price) == amount:
+            return ExactLinePrice(line.quantity, price)
+    note = f"{line.quantity} × {line.unit_price} less {line.discount_percent}%"
+    return ExactLinePrice(Decimal(1), amount, note)

@@ -175,6 +175,11 @@ class Order:
                 field,
             )
 
+    def mark_invoiced(self) -> None:
+        """Locked from now on: the order has become an invoice."""
+        self.ensure_editable()
+        self.status = OrderStatus.INVOICED
+
     # -- lines ---------------------------------------------------------------
 
     def add_line(self, line: OrderLine) -> OrderLine:

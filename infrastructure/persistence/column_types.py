@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import uuid
 from decimal import Decimal
 from enum import StrEnum
@@ -12,6 +13,9 @@ from typing import Any
 from sqlalchemy import CHAR, BigInteger, Enum, Numeric, Text, Uuid
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator, TypeEngine
+
+from domain.errors import ErrorCode, Problem
+from domain.invoices import RejectedOrder
 
 
 class FixedDecimal(TypeDecorator[Decimal]):
@@ -126,3 +130,39 @@ class UuidTuple(TypeDecorator[tuple[uuid.UUID, ...]]):
         if value is None:
             return None
         return tuple(uuid.UUID(hex=item) for item in str(value).split(",") if item)
+
+
+class RejectedOrders(TypeDecorator[tuple[RejectedOrder, ...]]):
+    """An invoicing run's refused orders and their problems, as JSON text."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: tuple[RejectedOrder, ...] | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        return json.dumps(
+            [
+                {
+                    "order": r.order_id.hex,
+                    "problems": [[p.code.value, p.message, p.field] for p in r.problems],
+                }
+                for r in value
+            ]
+        )
+
+    def process_result_value(
+        self, value: Any, dialect: Dialect
+    ) -> tuple[RejectedOrder, ...] | None:
+        if value is None:
+            return None
+        return tuple(
+            RejectedOrder(
+                uuid.UUID(hex=r["order"]),
+                tuple(
+                    Problem(ErrorCode(code), message, field)
+                    for code, message, field in r["problems"]
+                ),
+            )
+            for r in json.loads(value)
+        )

@@ -25,6 +25,7 @@ from domain.orders import LineKind, OrderStatus
 from infrastructure.persistence.column_types import (
     FixedDecimal,
     ReferenceUuid,
+    RejectedOrders,
     UtcDateTime,
     UuidTuple,
     string_enum,
@@ -340,6 +341,7 @@ invoice_runs = Table(
     Column("idempotency_key", String(200), nullable=False, unique=True),
     Column("created_at", UtcDateTime, nullable=False),
     Column("order_ids", UuidTuple, nullable=False),
+    Column("rejections", RejectedOrders, nullable=False),
 )
 
 invoices = Table(

@@ -12,6 +12,7 @@ from strawberry.types import ExecutionContext
 
 from interfaces.graphql.context import OperationScope
 from interfaces.graphql.errors import is_unexpected, mask_unexpected_errors
+from interfaces.graphql.mutations.administration import AdministrationMutations
 from interfaces.graphql.mutations.customers import CustomerMutations
 from interfaces.graphql.mutations.exact import ExactMutations
 from interfaces.graphql.mutations.generation import GenerationMutations
@@ -19,6 +20,7 @@ from interfaces.graphql.mutations.orders import OrderMutations
 from interfaces.graphql.mutations.sources import SourceMutations
 from interfaces.graphql.mutations.work import WorkMutations
 from interfaces.graphql.queries import CoreQueries
+from interfaces.graphql.queries_administration import AdministrationQueries
 from interfaces.graphql.scalars import SCALARS
 from interfaces.graphql.subscriptions import Subscription
 
@@ -30,6 +32,7 @@ MAX_TOKENS = 5000
 @strawberry.type
 class Query(
     CoreQueries,
+    AdministrationQueries,
 ):
     """Each area contributes its query fields as a mixin class in its own module."""
 
@@ -42,6 +45,7 @@ class Mutation(
     OrderMutations,
     GenerationMutations,
     ExactMutations,
+    AdministrationMutations,
 ):
     pass
 

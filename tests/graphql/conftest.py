@@ -1,5 +1,5 @@
 """The API under test: `create_app` on the facade from the real container, with fakes for
-the unit of work and the clock."""
+the unit of work, the clock and Exact."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from starlette.applications import Starlette
 
 from application.service import Hourbill
 from hourbill.container import Container, build_container
+from infrastructure.exact.fake import FakeExactGateway
 from interfaces.http.app import create_app
 from tests.fakes import FakeStore, FakeUnitOfWorkFactory, FixedClock
 from tests.graphql.api import Api
@@ -23,9 +24,16 @@ def store() -> FakeStore:
 
 
 @pytest.fixture
-def container(store: FakeStore) -> Iterator[Container]:
+def exact_gateway() -> FakeExactGateway:
+    """Exact in memory: the sandbox's demo administration (division 123456)."""
+    return FakeExactGateway()
+
+
+@pytest.fixture
+def container(store: FakeStore, exact_gateway: FakeExactGateway) -> Iterator[Container]:
     container = build_container()
     container.uow.override(providers.Object(FakeUnitOfWorkFactory(store)))
+    container.exact_gateway.override(providers.Object(exact_gateway))
     container.clock.override(providers.Object(FixedClock()))
     yield container
     container.reset_override()

@@ -137,10 +137,28 @@ class VatCode:
 class InvoicingSettings:
     default_vat_code: str
     hours_item_code: str | None
+    exact_division: int | None = strawberry.field(
+        description="The Exact division invoices go to (`saveExactAdministration`)."
+    )
+    exact_journal: str | None = strawberry.field(description="Code of the Exact sales journal.")
+    exact_default_item: str | None = strawberry.field(
+        description="The Exact item of lines no line mapping covers."
+    )
+    exact_default_vat_code: str | None = strawberry.field(
+        description="The Exact VAT code of lines no line mapping covers."
+    )
+    attach_pdf: bool = strawberry.field(
+        description="The invoice PDF is attached to the sales invoice in Exact."
+    )
 
     @classmethod
     def from_domain(cls, settings: DomainInvoicingSettings) -> InvoicingSettings:
         return cls(
             default_vat_code=settings.default_vat_code,
             hours_item_code=settings.hours_item_code,
+            exact_division=settings.exact_division,
+            exact_journal=settings.exact_journal,
+            exact_default_item=settings.exact_default_item,
+            exact_default_vat_code=settings.exact_default_vat_code,
+            attach_pdf=settings.attach_pdf,
         )

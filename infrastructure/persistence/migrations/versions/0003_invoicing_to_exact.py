@@ -76,6 +76,7 @@ def upgrade() -> None:
         sa.Column("idempotency_key", sa.String(length=200), nullable=False),
         sa.Column("created_at", sa.BigInteger(), nullable=False),
         sa.Column("order_ids", sa.Text(), nullable=False),
+        sa.Column("rejections", sa.Text(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_invoice_runs")),
         sa.UniqueConstraint("idempotency_key", name=op.f("uq_invoice_runs_idempotency_key")),
     )
