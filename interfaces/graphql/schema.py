@@ -16,6 +16,7 @@ from interfaces.graphql.mutations.administration import AdministrationMutations
 from interfaces.graphql.mutations.customers import CustomerMutations
 from interfaces.graphql.mutations.exact import ExactMutations
 from interfaces.graphql.mutations.generation import GenerationMutations
+from interfaces.graphql.mutations.invoice_sync import InvoiceSyncMutations
 from interfaces.graphql.mutations.orders import OrderMutations
 from interfaces.graphql.mutations.sources import SourceMutations
 from interfaces.graphql.mutations.work import WorkMutations
@@ -45,6 +46,7 @@ class Mutation(
     OrderMutations,
     GenerationMutations,
     ExactMutations,
+    InvoiceSyncMutations,
     AdministrationMutations,
 ):
     pass

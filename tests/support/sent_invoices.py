@@ -79,7 +79,7 @@ def sent_invoice(
     exact = Amounts(row["AmountFCExclVat"], row["VATAmountFC"], row["AmountFC"])
     mine = ours or exact
     invoice = Invoice(
-        order_id=uuid.uuid4(),
+        order_id=None,
         customer_id=customer_id or uuid.uuid4(),
         order_number=order_number,
         invoice_date=SENT_AT.date(),
