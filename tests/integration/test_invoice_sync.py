@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Sequence
 from decimal import Decimal
 
 import pytest
+from dependency_injector import providers
 
 from application.exact import ExactSalesInvoice
 from application.invoice_sync import ProcessInvoice, SyncInvoiceNumbers
@@ -14,10 +16,14 @@ from domain.customers import Customer
 from domain.errors import ErrorCode
 from domain.events import InvoiceEvent, InvoiceEventKind
 from domain.invoices import Amounts, Invoice, InvoiceState
+from hourbill.container import build_container
+from hourbill.runtime import ContainerRuntime
+from hourbill.settings import Settings
 from infrastructure.exact.fake import FakeExactGateway
 from infrastructure.exact.sandbox import schema
 from infrastructure.exact.sandbox.seed import DEMO_DIVISION
 from infrastructure.persistence.unit_of_work import SqlAlchemyUnitOfWorkFactory
+from infrastructure.secrets import SecretBox
 from tests.fakes import FixedClock, RecordingPublisher
 from tests.support.sent_invoices import exact_invoice, sent_invoice
 
@@ -84,7 +90,7 @@ async def test_a_sync_commits_numbers_flags_and_history_and_a_second_one_changes
     events: RecordingPublisher,
 ) -> None:
     invoices = await pushed(uow_factory, exact, 45)  # two batches
-    changed = (await pushed(uow_factory, exact, 1, ours=Amounts(*map(Decimal, "1 0 1".split()))))[0]
+    changed = (await pushed(uow_factory, exact, 1, ours=Amounts(*map(Decimal, ["1", "0", "1"]))))[0]
     numbered, gone = invoices[0], invoices[44]
     assert numbered.exact_invoice_id is not None
     assert gone.exact_invoice_id is not None
@@ -155,3 +161,36 @@ async def test_processing_in_exact_is_saved(
     assert found[invoice.id].state is InvoiceState.PROCESSED
     assert found[invoice.id].exact_invoice_number == FIRST_NUMBER
     assert history[invoice.id] == [f"Processed in Exact: invoice number {FIRST_NUMBER}"]
+
+
+async def test_the_server_polls_exact_for_numbers_while_it_runs(
+    sqlite_url: str, exact: FakeExactGateway
+) -> None:
+    settings = Settings(
+        database_url=sqlite_url,
+        secret_key=SecretBox.generate_key(),
+        sync_interval_seconds=0.02,
+        graphiql=False,
+    )
+    container = build_container(settings)
+    container.exact_gateway.override(providers.Object(exact))
+    runtime = ContainerRuntime(container)
+    app = runtime.asgi_app()
+    uow_factory = container.uow()
+    [invoice] = await pushed(uow_factory, exact, 1)
+    assert invoice.exact_invoice_id is not None
+    exact.process_invoice(DEMO_DIVISION, invoice.exact_invoice_id)
+    polling = container.invoice_number_polling()
+
+    async with app.router.lifespan_context(app):
+        for _ in range(250):
+            found, _ = await reloaded(uow_factory, [invoice])
+            if found[invoice.id].state is InvoiceState.PROCESSED:
+                break
+            await asyncio.sleep(0.02)
+    rounds = polling.rounds
+    await asyncio.sleep(0.1)
+
+    assert found[invoice.id].exact_invoice_number == FIRST_NUMBER
+    assert rounds >= 1
+    assert polling.rounds == rounds  # stopped with the server
