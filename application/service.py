@@ -11,6 +11,14 @@ from application.administration import (
     SaveExactAdministration,
     SaveLineMapping,
 )
+from application.customer_sync import (
+    CustomerReconciliation,
+    ImportExactAccounts,
+    LinkCustomers,
+    RefreshExactAccounts,
+    UpdateCustomersFromExact,
+    UpdateExactFromCustomers,
+)
 from application.exact_connection import (
     CompleteExactConnection,
     ConfigureExactConnection,
@@ -90,6 +98,12 @@ class Hourbill:
     start_exact_connection: StartExactConnection
     complete_exact_connection: CompleteExactConnection
     disconnect_exact: DisconnectExact
+    refresh_exact_accounts: RefreshExactAccounts
+    customer_reconciliation: CustomerReconciliation
+    link_customers: LinkCustomers
+    update_customers_from_exact: UpdateCustomersFromExact
+    update_exact_from_customers: UpdateExactFromCustomers
+    import_exact_accounts: ImportExactAccounts
     exact_pickers: ExactPickers
     save_exact_administration: SaveExactAdministration
     save_line_mapping: SaveLineMapping

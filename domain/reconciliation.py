@@ -32,7 +32,8 @@ COMPARED_FIELDS: tuple[str, ...] = (
 """The customer fields an Exact account also has (Customer and AccountFields share the names)."""
 
 DEFAULT_COUNTRY = "NL"
-"""Country of a customer imported from an account that has none (Exact is Dutch first)."""
+"""The country of an account that names none: a customer imported from it gets this one,
+and comparing treats the two as equal."""
 
 _SPACES = re.compile(r"\s+")
 _SEPARATORS = re.compile(r"[\s.\-]+")
@@ -125,7 +126,8 @@ def differences(customer: Customer, account: AccountSnapshot) -> tuple[FieldDiff
     found = []
     for name in COMPARED_FIELDS:
         local, exact = getattr(customer, name), getattr(account, name)
-        if normalised(name, local) != normalised(name, exact):
+        compared = exact if name != "country" else exact or DEFAULT_COUNTRY
+        if normalised(name, local) != normalised(name, compared):
             found.append(FieldDifference(name, local, exact))
     return tuple(found)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import httpx
 from dependency_injector import containers, providers
 
-from application import administration
+from application import administration, customer_sync
 from application.exact_connection import (
     CompleteExactConnection,
     ConfigureExactConnection,
@@ -181,6 +181,24 @@ class Container(containers.DeclarativeContainer):
             CompleteExactConnection, connector=exact_connector, states=exact_states, clock=clock
         ),
         disconnect_exact=providers.Singleton(DisconnectExact, connector=exact_connector),
+        refresh_exact_accounts=providers.Singleton(
+            customer_sync.RefreshExactAccounts, uow=uow, exact=exact_gateway, clock=clock
+        ),
+        customer_reconciliation=providers.Singleton(
+            customer_sync.CustomerReconciliation, uow=uow, exact=exact_gateway, clock=clock
+        ),
+        link_customers=providers.Singleton(
+            customer_sync.LinkCustomers, uow=uow, exact=exact_gateway, clock=clock
+        ),
+        update_customers_from_exact=providers.Singleton(
+            customer_sync.UpdateCustomersFromExact, uow=uow, exact=exact_gateway, clock=clock
+        ),
+        update_exact_from_customers=providers.Singleton(
+            customer_sync.UpdateExactFromCustomers, uow=uow, exact=exact_gateway, clock=clock
+        ),
+        import_exact_accounts=providers.Singleton(
+            customer_sync.ImportExactAccounts, uow=uow, exact=exact_gateway, clock=clock
+        ),
         sync_invoice_numbers=invoice_number_sync,
         process_invoice=providers.Singleton(
             ProcessInvoice, uow=uow, exact=exact_gateway, clock=clock, events=events

@@ -22,6 +22,7 @@ class CreateCustomerRequest:
     country: str = "NL"
     language: Language = Language.NL
     vat_code: str | None = None
+    chamber_of_commerce: str | None = None
 
 
 @dataclass(frozen=True)
@@ -39,10 +40,13 @@ class UpdateCustomerRequest:
     country: str | None = None
     language: Language | None = None
     vat_code: str | None = None
+    chamber_of_commerce: str | None = None
     clear: frozenset[str] = frozenset()
 
 
-CLEARABLE = frozenset({"vat_number", "email", "address_line", "postcode", "city", "vat_code"})
+CLEARABLE = frozenset(
+    {"vat_number", "email", "address_line", "postcode", "city", "vat_code", "chamber_of_commerce"}
+)
 
 
 def _duplicate_code(code: str) -> HourbillError:

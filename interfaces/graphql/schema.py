@@ -13,6 +13,7 @@ from strawberry.types import ExecutionContext
 from interfaces.graphql.context import OperationScope
 from interfaces.graphql.errors import is_unexpected, mask_unexpected_errors
 from interfaces.graphql.mutations.administration import AdministrationMutations
+from interfaces.graphql.mutations.customer_sync import CustomerSyncMutations
 from interfaces.graphql.mutations.customers import CustomerMutations
 from interfaces.graphql.mutations.exact import ExactMutations
 from interfaces.graphql.mutations.generation import GenerationMutations
@@ -21,6 +22,7 @@ from interfaces.graphql.mutations.orders import OrderMutations
 from interfaces.graphql.mutations.sources import SourceMutations
 from interfaces.graphql.mutations.work import WorkMutations
 from interfaces.graphql.queries import CoreQueries
+from interfaces.graphql.queries_customer_sync import CustomerSyncQueries
 from interfaces.graphql.queries_administration import AdministrationQueries
 from interfaces.graphql.scalars import SCALARS
 from interfaces.graphql.subscriptions import Subscription
@@ -33,6 +35,7 @@ MAX_TOKENS = 5000
 @strawberry.type
 class Query(
     CoreQueries,
+    CustomerSyncQueries,
     AdministrationQueries,
 ):
     """Each area contributes its query fields as a mixin class in its own module."""
@@ -41,6 +44,7 @@ class Query(
 @strawberry.type
 class Mutation(
     CustomerMutations,
+    CustomerSyncMutations,
     WorkMutations,
     SourceMutations,
     OrderMutations,

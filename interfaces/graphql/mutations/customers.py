@@ -26,6 +26,7 @@ class CreateCustomerInput:
     country: str = "NL"
     language: Language = DomainLanguage.NL  # type: ignore[valid-type]
     vat_code: str | None = None
+    chamber_of_commerce: str | None = None
 
     def to_request(self) -> CreateCustomerRequest:
         return CreateCustomerRequest(
@@ -39,6 +40,7 @@ class CreateCustomerInput:
             country=self.country,
             language=self.language,
             vat_code=self.vat_code,
+            chamber_of_commerce=self.chamber_of_commerce,
         )
 
 
@@ -55,6 +57,7 @@ class UpdateCustomerInput:
     country: str | None = None
     language: Language | None = None  # type: ignore[valid-type]
     vat_code: str | None = None
+    chamber_of_commerce: str | None = None
     clear: list[str] | None = CLEAR
 
     def to_request(self) -> UpdateCustomerRequest:
@@ -70,6 +73,7 @@ class UpdateCustomerInput:
             country=self.country,
             language=self.language,
             vat_code=self.vat_code,
+            chamber_of_commerce=self.chamber_of_commerce,
             clear=snake_case(self.clear),
         )
 

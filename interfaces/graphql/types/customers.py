@@ -24,6 +24,10 @@ class Customer(Node):
     vat_code: str | None = strawberry.field(
         description="VAT code for this customer's hours; the default one when null."
     )
+    chamber_of_commerce: str | None
+    exact_account_id: strawberry.ID | None = strawberry.field(
+        description="Exact's id of the linked account; null until linked or first invoiced."
+    )
 
     @classmethod
     def from_domain(cls, customer: DomainCustomer) -> Customer:
@@ -39,4 +43,8 @@ class Customer(Node):
             country=customer.country,
             language=customer.language,
             vat_code=customer.vat_code,
+            chamber_of_commerce=customer.chamber_of_commerce,
+            exact_account_id=None
+            if customer.exact_account_id is None
+            else strawberry.ID(str(customer.exact_account_id)),
         )
