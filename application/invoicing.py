@@ -42,7 +42,6 @@ from domain.invoices import (
     Invoice,
     InvoiceHistoryEntry,
     InvoiceRun,
-    InvoiceState,
     RejectedOrder,
 )
 from domain.orders import Order, OrderLine
@@ -571,7 +570,6 @@ class InvoiceQueries:
                     found[run_id] = RunView(run, await uow.invoices.run_progress(run_id))
         return found
 
-    async def invoice_state(self, invoice_id: uuid.UUID) -> InvoiceState | None:
+    async def run_invoices(self, run_id: uuid.UUID) -> list[Invoice]:
         async with self.uow() as uow:
-            invoice = await uow.invoices.get(invoice_id)
-            return None if invoice is None else invoice.state
+            return await uow.invoices.run_invoices(run_id)

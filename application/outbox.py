@@ -27,6 +27,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from enum import StrEnum
 from typing import Protocol
 
@@ -50,10 +51,23 @@ from application.ports import Clock, EventPublisher, UnitOfWork, UnitOfWorkFacto
 from domain.errors import ErrorCode, HourbillError
 from domain.events import Event, InvoiceEventKind
 from domain.invoices import Amounts, Invoice, InvoiceState, exact_line_price
+from domain.money import CENT
 from domain.orders import Order
 from domain.settings import InvoicingSettings
 
 log = logging.getLogger(__name__)
+
+
+def _cents(amount: Decimal) -> Decimal:
+    """Exact's amounts as Hourbill writes them (1149.5 -> 1149.50); finer ones untouched."""
+    cents = amount.quantize(CENT)
+    return cents if cents == amount else amount
+
+
+def exact_amounts(exact: ExactSalesInvoice) -> Amounts:
+    return Amounts(
+        _cents(exact.amount_excl_vat), _cents(exact.vat_amount), _cents(exact.amount_incl_vat)
+    )
 
 
 class InvoicingExact(ExactAdministration, ExactSalesInvoices, Protocol):
@@ -329,9 +343,7 @@ class PushInvoices:
                 journal=claimed.journal,
                 exact_invoice_id=exact.invoice_id,
                 exact_order_number=exact.order_number,
-                exact_amounts=Amounts(
-                    exact.amount_excl_vat, exact.vat_amount, exact.amount_incl_vat
-                ),
+                exact_amounts=exact_amounts(exact),
                 now=now,
             )
             how = "Found in Exact (an earlier attempt arrived)" if adopted else "Sent to Exact"

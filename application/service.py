@@ -32,6 +32,7 @@ from application.invoice_sync import (
     ProcessInvoice,
     SyncInvoiceNumbers,
 )
+from application.invoicing import CreateInvoices, DeleteInvoice, InvoiceQueries, RetryInvoices
 from application.ports import EventSubscriptions
 from application.queries import Queries
 from application.use_cases.customers import CreateCustomer, DeleteCustomer, UpdateCustomer
@@ -113,3 +114,7 @@ class Hourbill:
     process_invoice: ProcessInvoice
     handle_exact_webhook: HandleExactWebhook
     manage_exact_webhooks: ManageExactWebhooks
+    create_invoices: CreateInvoices
+    retry_invoices: RetryInvoices
+    delete_invoice: DeleteInvoice
+    invoice_queries: InvoiceQueries

@@ -24,6 +24,8 @@ from application.invoice_sync import (
     ProcessInvoice,
     SyncInvoiceNumbers,
 )
+from application.invoicing import CreateInvoices, DeleteInvoice, InvoiceQueries, RetryInvoices
+from application.outbox import PushInvoices
 from application.queries import Queries
 from application.service import Hourbill
 from application.use_cases import customers, generation, orders, sources, work
@@ -53,6 +55,7 @@ from infrastructure.exact.webhook_verifier import HmacWebhookVerifier
 from infrastructure.persistence.database import Database
 from infrastructure.persistence.unit_of_work import SqlAlchemyUnitOfWorkFactory
 from infrastructure.secrets import SecretBox
+from infrastructure.worker import OutboxSignal, OutboxWorker
 
 
 def _oauth_factory(client: httpx.AsyncClient) -> OAuthFactory:
@@ -137,6 +140,24 @@ class Container(containers.DeclarativeContainer):
     )
     """The fallback for lost webhooks, started with the server."""
 
+    account_linker = providers.Singleton(
+        customer_sync.ExactAccountLinker, uow=uow, exact=exact_gateway, clock=clock
+    )
+    outbox_signal = providers.Singleton(OutboxSignal)
+    """Wakes this process's outbox worker when invoices are queued here."""
+    invoice_push = providers.Singleton(
+        PushInvoices,
+        uow=uow,
+        exact=exact_gateway,
+        accounts=account_linker,
+        events=events,
+        clock=clock,
+    )
+    outbox_worker = providers.Singleton(
+        OutboxWorker, handler=invoice_push, uow=uow, clock=clock, signal=outbox_signal
+    )
+    """Pushes queued invoices to Exact: in `hourbill serve` and `hourbill worker`."""
+
     hourbill = providers.Singleton(
         Hourbill,
         queries=providers.Singleton(Queries, uow=uow),
@@ -204,6 +225,24 @@ class Container(containers.DeclarativeContainer):
             ProcessInvoice, uow=uow, exact=exact_gateway, clock=clock, events=events
         ),
         handle_exact_webhook=exact_webhook_handler,
+        create_invoices=providers.Singleton(
+            CreateInvoices,
+            uow=uow,
+            exact=exact_gateway,
+            accounts=account_linker,
+            events=events,
+            clock=clock,
+            wakeup=outbox_signal.provided.notify,
+        ),
+        retry_invoices=providers.Singleton(
+            RetryInvoices,
+            uow=uow,
+            events=events,
+            clock=clock,
+            wakeup=outbox_signal.provided.notify,
+        ),
+        delete_invoice=providers.Singleton(DeleteInvoice, uow=uow, events=events, clock=clock),
+        invoice_queries=providers.Singleton(InvoiceQueries, uow=uow),
         manage_exact_webhooks=providers.Singleton(
             ManageExactWebhooks,
             uow=uow,

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
+import signal
 from typing import TYPE_CHECKING
 
 from dependency_injector import providers
@@ -66,6 +68,10 @@ class ContainerRuntime:
         polling = self.container.invoice_number_polling()
         on_startup.append(polling.start)
         on_shutdown += [polling.stop, self.container.exact_webhook_handler().aclose]
+        if self.settings.worker:
+            worker = self.container.outbox_worker()
+            on_startup.append(worker.start)
+            on_shutdown.insert(0, worker.stop)
         return create_app(
             self.hourbill(),
             graphiql=self.settings.graphiql,
@@ -95,6 +101,26 @@ class ContainerRuntime:
         app = self.asgi_app()
         tune_garbage_collector()
         uvicorn.run(app, host=host, port=port, log_level="info")
+
+    def run_worker(self, once: bool) -> int:
+        """Push queued invoices to Exact until SIGINT or SIGTERM (or, `once`, until none is due)."""
+        return asyncio.run(self._work(once))
+
+    async def _work(self, once: bool) -> int:
+        worker = self.container.outbox_worker()
+        try:
+            if once:
+                return await worker.drain()
+            stop = asyncio.Event()
+            loop = asyncio.get_running_loop()
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(signum, stop.set)
+            await worker.start()
+            await stop.wait()
+            await worker.stop()
+            return 0
+        finally:
+            await self.aclose()
 
     def new_secret_key(self) -> str:
         from infrastructure.secrets import SecretBox

@@ -66,6 +66,11 @@ class Settings(BaseSettings):
     """
     sync_interval_seconds: float = 300
     """How often open invoices are checked in Exact, when webhooks were missed. 0: never."""
+    worker: bool = True
+    """Run the outbox worker (pushes queued invoices to Exact) inside `hourbill serve`.
+
+    Off: run `hourbill worker` processes instead; any number may share the database.
+    """
 
     @property
     def event_delivery(self) -> str:

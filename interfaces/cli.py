@@ -1,4 +1,4 @@
-"""The `hourbill` command line: serve, migrate, demo-data, exact-sandbox.
+"""The `hourbill` command line: serve, worker, migrate, demo-data, exact-sandbox.
 
 The composition root hands in a factory for a `Runtime`, so this module knows
 no adapter: it only drives what the runtime offers.
@@ -37,6 +37,13 @@ class Runtime(Protocol):
 
     def new_secret_key(self) -> str:
         """A fresh key for HOURBILL_SECRET_KEY (encrypts Exact credentials at rest)."""
+        ...
+
+    def run_worker(self, once: bool) -> int:
+        """Push queued invoices to Exact until interrupted; `once`: until none is due.
+
+        Returns how many outbox items were handled (`once`).
+        """
         ...
 
     def serve_exact_sandbox(self, host: str, port: int, options: SandboxOptions) -> None:
@@ -90,6 +97,17 @@ def make_cli(runtime_factory: Callable[[], Runtime]) -> typer.Typer:
             summary = asyncio.run(_load(runtime, DemoSize.SMALL, 2026, only_if_empty=True))
             console.print(f"Demo data: {summary}")
         runtime.serve(host, port)
+
+    @cli.command()
+    def worker(
+        once: Annotated[bool, typer.Option(help="Handle what is due now, then exit")] = False,
+    ) -> None:
+        """Push queued invoices to Exact (the outbox worker), alongside or instead of serve's."""
+        runtime = runtime_factory()
+        console.print(f"Outbox worker on {runtime.database_description}")
+        handled = runtime.run_worker(once)
+        if once:
+            console.print(f"[green]Handled {handled} outbox item(s)[/green]")
 
     @cli.command("secret-key")
     def secret_key() -> None:

@@ -19,6 +19,7 @@ from domain.customers import Customer
 from domain.orders import Order
 from domain.rates import RateRule
 from domain.work import Employee, Project, Task
+from interfaces.graphql.invoice_loaders import InvoiceLoaders
 
 
 class HasId(Protocol):
@@ -75,6 +76,7 @@ class Loaders:
             return [sorted(grouped[p], key=lambda t: t.code) for p in project_ids]
 
         self.project_tasks = DataLoader[uuid.UUID, list[Task]](tasks_of)
+        self.invoicing = InvoiceLoaders(hourbill)
 
 
 N = TypeVar("N")

@@ -12,6 +12,7 @@ from interfaces.graphql.ids import MalformedId, parse_global_id
 from interfaces.graphql.loaders import Loaders, load_as
 from interfaces.graphql.relay import Node
 from interfaces.graphql.types.customers import Customer
+from interfaces.graphql.types.invoices import Invoice, InvoiceRun
 from interfaces.graphql.types.orders import Order
 from interfaces.graphql.types.sources import Booking, Supply
 from interfaces.graphql.types.work import Employee, Project, RateRule, Task
@@ -27,6 +28,8 @@ FETCHERS: dict[str, Fetch] = {
     "Supply": lambda ld, i: load_as(ld.supply, i, Supply.from_domain),
     "Order": lambda ld, i: load_as(ld.order, i, Order.from_domain),
     "RateRule": lambda ld, i: load_as(ld.rate_rule, i, RateRule.from_domain),
+    "Invoice": lambda ld, i: load_as(ld.invoicing.invoice, i, Invoice.from_domain),
+    "InvoiceRun": lambda ld, i: load_as(ld.invoicing.run, i, InvoiceRun.from_view),
 }
 
 

@@ -18,12 +18,14 @@ from interfaces.graphql.mutations.customers import CustomerMutations
 from interfaces.graphql.mutations.exact import ExactMutations
 from interfaces.graphql.mutations.generation import GenerationMutations
 from interfaces.graphql.mutations.invoice_sync import InvoiceSyncMutations
+from interfaces.graphql.mutations.invoices import InvoiceMutations
 from interfaces.graphql.mutations.orders import OrderMutations
 from interfaces.graphql.mutations.sources import SourceMutations
 from interfaces.graphql.mutations.work import WorkMutations
 from interfaces.graphql.queries import CoreQueries
-from interfaces.graphql.queries_customer_sync import CustomerSyncQueries
 from interfaces.graphql.queries_administration import AdministrationQueries
+from interfaces.graphql.queries_customer_sync import CustomerSyncQueries
+from interfaces.graphql.queries_invoices import InvoiceQueries
 from interfaces.graphql.scalars import SCALARS
 from interfaces.graphql.subscriptions import Subscription
 
@@ -37,6 +39,7 @@ class Query(
     CoreQueries,
     CustomerSyncQueries,
     AdministrationQueries,
+    InvoiceQueries,
 ):
     """Each area contributes its query fields as a mixin class in its own module."""
 
@@ -50,6 +53,7 @@ class Mutation(
     OrderMutations,
     GenerationMutations,
     ExactMutations,
+    InvoiceMutations,
     InvoiceSyncMutations,
     AdministrationMutations,
 ):

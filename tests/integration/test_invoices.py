@@ -5,17 +5,33 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import uuid
+from collections.abc import Callable
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from application.customer_sync import ExactAccountLinker
+from application.exact import ExactUnavailableError
+from application.invoicing import CreateInvoices, CreateInvoicesRequest
 from application.invoicing_ports import IdempotencyKeyTaken, InvoiceFilter, OutboxKind
+from application.outbox import PushInvoices
 from application.ports import PageRequest
 from domain.customers import Customer
 from domain.errors import ErrorCode, HourbillError
 from domain.invoices import Amounts, Invoice, InvoiceHistoryEntry, InvoiceRun, InvoiceState
 from domain.orders import Order, OrderLine, OrderStatus
+from hourbill.container import build_container
+from hourbill.runtime import ContainerRuntime
+from hourbill.settings import Settings
+from infrastructure.exact.fake import FakeExactGateway
+from infrastructure.exact.sandbox import schema
+from infrastructure.exact.sandbox.seed import DEMO_DIVISION
 from infrastructure.persistence.unit_of_work import SqlAlchemyUnitOfWorkFactory
+from infrastructure.worker import OutboxWorker
+from interfaces.cli import make_cli
+from tests.fakes import RecordingPublisher
 
 NOW = dt.datetime(2026, 11, 30, 12, 0, tzinfo=dt.UTC)
 DAY = dt.date(2026, 11, 30)
@@ -147,7 +163,8 @@ async def test_page_filters(uow_factory: SqlAlchemyUnitOfWorkFactory, customer: 
     assert await numbers(InvoiceFilter(period_end=DAY - dt.timedelta(days=1))) == []
     async with uow_factory() as uow:
         page = await uow.invoices.page(InvoiceFilter(), PageRequest(first=1))
-        assert page.has_next_page and page.total_count == 2
+        assert page.has_next_page
+        assert page.total_count == 2
         (cursor, _), *_ = page.edges
         rest = await uow.invoices.page(InvoiceFilter(), PageRequest(first=5, after=cursor))
     assert [i.order_number for i in rest.items] == [3]
@@ -261,3 +278,138 @@ async def test_concurrent_claimers_never_get_the_same_item(
     everything = [invoice_id for result in results for invoice_id in result]
     assert sorted(everything) == sorted(i.id for i in invoices)
     assert len(set(everything)) == len(everything)
+
+
+# --- a whole run through the worker ------------------------------------------------------
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.current = NOW
+
+    def now(self) -> dt.datetime:
+        return self.current
+
+    def today(self) -> dt.date:
+        return self.current.date()
+
+
+async def invoicing_world(
+    uow_factory: SqlAlchemyUnitOfWorkFactory, orders: int
+) -> tuple[list[Order], FakeExactGateway, Clock, RecordingPublisher]:
+    customer = Customer("ACME", "Acme Bouw B.V.")
+    drafts = []
+    async with uow_factory() as uow:
+        settings = await uow.settings.invoicing()
+        settings.exact_division, settings.exact_journal = DEMO_DIVISION, "70"
+        settings.exact_default_item, settings.exact_default_vat_code = "UREN", "2"
+        await uow.customers.add(customer)
+        for number in await uow.orders.next_numbers(orders):
+            order = Order(customer.id, DAY, number=number)
+            order.add_line(OrderLine("Advice", Decimal(3), Decimal("33.3333"), "21", Decimal(21)))
+            await uow.orders.add(order)
+            drafts.append(order)
+        await uow.commit()
+    return drafts, FakeExactGateway(), Clock(), RecordingPublisher()
+
+
+def worker_for(
+    uow_factory: SqlAlchemyUnitOfWorkFactory,
+    exact: FakeExactGateway,
+    clock: Clock,
+    events: RecordingPublisher,
+    name: str = "w",
+    batch: int = 10,
+) -> OutboxWorker:
+    accounts = ExactAccountLinker(uow_factory, exact, clock)
+    push = PushInvoices(uow_factory, exact, accounts, events, clock)
+    return OutboxWorker(push, uow_factory, clock, name=name, batch=batch, idle_seconds=0.05)
+
+
+def creator(
+    uow_factory: SqlAlchemyUnitOfWorkFactory,
+    exact: FakeExactGateway,
+    clock: Clock,
+    events: RecordingPublisher,
+    wakeup: Callable[[], None] = lambda: None,
+) -> CreateInvoices:
+    accounts = ExactAccountLinker(uow_factory, exact, clock)
+    return CreateInvoices(uow_factory, exact, accounts, events, clock, wakeup)
+
+
+async def test_a_run_through_the_worker_sends_each_invoice_once(
+    uow_factory: SqlAlchemyUnitOfWorkFactory,
+) -> None:
+    orders, exact, clock, events = await invoicing_world(uow_factory, 3)
+    create = creator(uow_factory, exact, clock, events)
+    run = await create.execute(CreateInvoicesRequest([o.id for o in orders], "sql-run"))
+    exact.fail_next("create_sales_invoice", ExactUnavailableError("timeout"), after_commit=True)
+    worker = worker_for(uow_factory, exact, clock, events)
+
+    assert await worker.drain() == 3
+    clock.current += dt.timedelta(minutes=1)
+    assert await worker.drain() == 1, "the lost response is looked up and adopted"
+
+    async with uow_factory() as uow:
+        invoices = await uow.invoices.run_invoices(run.run.id)
+        progress = await uow.invoices.run_progress(run.run.id)
+        history = await uow.invoices.history([i.id for i in invoices])
+        orders_now = await uow.orders.get_many([o.id for o in orders])
+        pending = await uow.outbox.pending([i.id for i in invoices])
+    assert [i.state for i in invoices] == [InvoiceState.SENT] * 3
+    assert (progress.done, progress.remaining) == (3, 0)
+    assert {o.status for o in orders_now} == {OrderStatus.INVOICED}
+    assert pending == set()
+    assert exact.count("create_sales_invoice") == 3
+    references = [row["YourRef"] for row in sent_rows(exact)]
+    assert sorted(references) == sorted(i.reference for i in invoices)
+    assert all(not i.amount_mismatch for i in invoices)
+    assert any(len(h) == 3 for h in history.values()), "queued, postponed, sent"
+
+
+async def test_two_workers_share_the_outbox(uow_factory: SqlAlchemyUnitOfWorkFactory) -> None:
+    orders, exact, clock, events = await invoicing_world(uow_factory, 12)
+    await creator(uow_factory, exact, clock, events).execute(
+        CreateInvoicesRequest([o.id for o in orders], "two-workers")
+    )
+    first = worker_for(uow_factory, exact, clock, events, "one", batch=2)
+    second = worker_for(uow_factory, exact, clock, events, "two", batch=2)
+    handled = await asyncio.gather(first.drain(), second.drain())
+    assert sum(handled) == 12
+    assert exact.count("create_sales_invoice") == 12
+    assert len({row["YourRef"] for row in sent_rows(exact)}) == 12
+
+
+async def test_a_running_worker_wakes_on_new_work_and_stops_gracefully(
+    uow_factory: SqlAlchemyUnitOfWorkFactory,
+) -> None:
+    orders, exact, clock, events = await invoicing_world(uow_factory, 1)
+    worker = worker_for(uow_factory, exact, clock, events)
+    worker.idle_seconds = 30  # only the signal can wake it in time
+    await worker.start()
+    await asyncio.sleep(0.1)
+    create = creator(uow_factory, exact, clock, events, wakeup=worker.signal.notify)
+    await create.execute(CreateInvoicesRequest([orders[0].id], "wake"))
+    for _ in range(100):
+        if exact.count("create_sales_invoice"):
+            break
+        await asyncio.sleep(0.05)
+    await worker.stop(grace_seconds=5)
+    assert exact.count("create_sales_invoice") == 1
+    async with uow_factory() as uow:
+        (invoice,) = (await uow.invoices.by_orders([orders[0].id])).values()
+        assert await uow.outbox.pending([invoice.id]) == set()
+    assert invoice.state is InvoiceState.SENT
+
+
+def sent_rows(exact: FakeExactGateway) -> list[dict[str, object]]:
+    return [dict(r) for r in exact.administration.rows(DEMO_DIVISION, schema.INVOICES)]
+
+
+def test_the_worker_command_handles_what_is_due(tmp_path: Path) -> None:
+    settings = Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'worker.sqlite3'}")
+    cli = make_cli(lambda: ContainerRuntime(build_container(settings)))
+    assert CliRunner().invoke(cli, ["migrate"]).exit_code == 0
+    result = CliRunner().invoke(cli, ["worker", "--once"])
+    assert result.exit_code == 0, result.output
+    assert "Handled 0 outbox item(s)" in result.output

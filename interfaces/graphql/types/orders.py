@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from decimal import Decimal
-from typing import TypedDict
+from typing import TYPE_CHECKING, Annotated, TypedDict
 
 import strawberry
 
@@ -23,6 +23,9 @@ from interfaces.graphql.types.customers import Customer
 from interfaces.graphql.types.enums import LineKind, OrderStatus
 from interfaces.graphql.types.sources import Booking, Supply
 from interfaces.graphql.types.work import Project, Task
+
+if TYPE_CHECKING:
+    from interfaces.graphql.types.invoices import Invoice
 
 
 @strawberry.type(description="One booking billed on a line, at the hours and rate it was priced.")
@@ -234,6 +237,15 @@ class Order(Node, OrderFields):
     @strawberry.field
     def lines(self) -> list[OrderLine]:
         return [OrderLine.from_domain(line) for line in self.source.lines]
+
+    @strawberry.field(description="The invoice made of this order; null while a draft.")
+    async def invoice(
+        self, info: Info
+    ) -> Annotated[Invoice, strawberry.lazy("interfaces.graphql.types.invoices")] | None:
+        from interfaces.graphql.types.invoices import Invoice
+
+        found = await loaders(info).invoicing.of_order.load(self.source.id)
+        return None if found is None else Invoice.from_domain(found)
 
     @classmethod
     def from_domain(cls, order: DomainOrder) -> Order:
