@@ -9,7 +9,6 @@ print differently on an invoice.
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
@@ -35,8 +34,7 @@ DEFAULT_COUNTRY = "NL"
 """The country of an account that names none: a customer imported from it gets this one,
 and comparing treats the two as equal."""
 
-_SPACES = re.compile(r"\s+")
-_SEPARATORS = re.compile(r"[\s.\-]+")
+_SEPARATORS = str.maketrans("", "", ".-")
 
 
 class ReconciliationStatus(StrEnum):
@@ -97,11 +95,11 @@ class Reconciliation:
 
 
 def _plain(value: str) -> str:
-    return _SPACES.sub(" ", value).strip()
+    return " ".join(value.split())
 
 
 def _compact(value: str) -> str:
-    return _SEPARATORS.sub("", value).upper()
+    return "".join(value.split()).translate(_SEPARATORS).upper()
 
 
 _NORMALISERS: dict[str, Callable[[str], str]] = {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import AsyncIterator
 
 import pytest
 
@@ -12,8 +13,15 @@ from application.exact import AccountFields, ExactAccount
 from application.ports import UnitOfWorkFactory
 from domain.customers import Customer
 from infrastructure.exact.fake import FakeExactGateway
+from infrastructure.exact.gateway import ExactOnlineGateway
+from infrastructure.exact.http import ExactHttp
+from infrastructure.exact.sandbox import schema
 from infrastructure.exact.sandbox.seed import DEMO_DIVISION
+from infrastructure.exact.sandbox.server import RunningSandbox
+from infrastructure.exact.tokens import StaticAccessTokens
+from infrastructure.persistence.database import Database
 from infrastructure.persistence.exact_accounts import IDS_PER_STATEMENT
+from infrastructure.persistence.unit_of_work import SqlAlchemyUnitOfWorkFactory
 
 DIVISION = 123456
 OTHER_DIVISION = 654321
@@ -174,3 +182,61 @@ async def test_ten_thousand_accounts_refresh_in_eleven_calls(
     assert exact.count("accounts_changed_since") == 11
     async with any_uow_factory() as work:
         assert len(await work.exact_accounts.account_ids(DIVISION)) == count
+
+
+# --- over HTTP: the real adapter against the sandbox server --------------------------------
+
+
+@pytest.fixture
+async def adapter(exact_sandbox: RunningSandbox) -> AsyncIterator[ExactOnlineGateway]:
+    tokens = StaticAccessTokens(exact_sandbox.access_token())
+    gateway = ExactOnlineGateway(ExactHttp(tokens, base_url=exact_sandbox.url))
+    yield gateway
+    await gateway.aclose()
+
+
+def _feed_requests(sandbox: RunningSandbox) -> list[str]:
+    return [r.path for r in sandbox.sandbox.requests if "sync/CRM/Accounts" in r.path]
+
+
+async def test_the_adapter_refreshes_the_mirror_in_pages_of_a_thousand(
+    sqlite_url: str, exact_sandbox: RunningSandbox, adapter: ExactOnlineGateway
+) -> None:
+    with exact_sandbox.sandbox.lock:
+        administration = exact_sandbox.sandbox.administration
+        for n in range(2_500):
+            administration.create(DEMO_DIVISION, schema.ACCOUNTS, {"Name": f"Klant {n}"})
+    database = Database(sqlite_url)
+    uow = SqlAlchemyUnitOfWorkFactory(database)
+    try:
+        result = await AccountMirrorSync(uow, adapter).refresh(DEMO_DIVISION)
+        async with uow() as work:
+            mirrored = await work.exact_accounts.accounts(DEMO_DIVISION)
+    finally:
+        await database.dispose()
+
+    assert (result.fetched, result.calls) == (2_505, 3)
+    assert len(_feed_requests(exact_sandbox)) == 3
+    assert len(mirrored) == 2_505
+    assert "ACME" in {account.code for account in mirrored}  # trimmed, not padded
+
+
+async def test_ensure_account_over_http_creates_once_and_links(
+    sqlite_url: str, exact_sandbox: RunningSandbox, adapter: ExactOnlineGateway
+) -> None:
+    database = Database(sqlite_url)
+    uow = SqlAlchemyUnitOfWorkFactory(database)
+    customer = Customer(code="NIEUW", name="Nieuw B.V.", city="Zwolle")
+    try:
+        async with uow() as work:
+            await work.customers.add(customer)
+            await work.commit()
+        linker = ExactAccountLinker(uow, adapter)
+        first = await linker.ensure_account(DEMO_DIVISION, customer.id)
+        again = await linker.ensure_account(DEMO_DIVISION, customer.id)
+    finally:
+        await database.dispose()
+
+    assert first == again
+    created = await adapter.find_accounts(DEMO_DIVISION, code="NIEUW")
+    assert [(a.account_id, a.fields.city) for a in created] == [(first, "Zwolle")]
