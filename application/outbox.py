@@ -143,11 +143,14 @@ def classify(error: ExactError | HourbillError) -> _Failure:
     if isinstance(error, ExactValidationError | ExactNotFoundError):
         return _Failure(ErrorCode.EXACT_REJECTED, error.message)
     if isinstance(error, ExactThrottledError):
+        retry_at = error.retry_at
+        if retry_at is not None and retry_at.tzinfo is None:
+            retry_at = retry_at.replace(tzinfo=dt.UTC)  # the adapter's are UTC already
         return _Failure(
             ErrorCode.EXACT_UNAVAILABLE,
             error.message or "Exact's rate limit was reached",
             transient=True,
-            retry_at=error.retry_at,
+            retry_at=retry_at,
         )
     return _Failure(
         ErrorCode.EXACT_UNAVAILABLE, error.message or type(error).__name__, transient=True
