@@ -1,15 +1,42 @@
-"""The `orderEvents` subscription, fed by the facade's order events (sent after commit)."""
+"""Subscriptions, fed by the events use cases publish after commit.
+
+On PostgreSQL the events come from every server process (docs/adr/0012).
+Delivery is at most once: when a subscription completes without being asked
+to, the client subscribes again and re-reads what it shows.
+"""
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
+import uuid
+from collections.abc import AsyncGenerator, AsyncIterator
+from contextlib import aclosing
+from typing import TypeVar
 
 import strawberry
 
+from domain.events import Event
+from domain.events import InvoiceEvent as DomainInvoiceEvent
+from domain.events import InvoiceRunProgressEvent as DomainInvoiceRunProgressEvent
 from domain.events import OrderEvent as DomainOrderEvent
 from interfaces.graphql.context import Info, hourbill
 from interfaces.graphql.queries import filter_id
-from interfaces.graphql.types.events import OrderEvent
+from interfaces.graphql.types.events import InvoiceEvent, InvoiceRunProgress, OrderEvent
+
+E = TypeVar("E", bound=Event)
+
+
+async def _events(info: Info, kind: type[E]) -> AsyncIterator[E]:
+    stream = hourbill(info).order_events.subscribe()
+    try:
+        async for event in stream:
+            if isinstance(event, kind):
+                yield event
+    finally:
+        await stream.aclose()
+
+
+def _wanted(value: uuid.UUID | None, wanted: uuid.UUID | None) -> bool:
+    return wanted is None or value == wanted
 
 
 @strawberry.type
@@ -20,14 +47,44 @@ class Subscription:
     async def order_events(
         self, info: Info, customer_id: strawberry.ID | None = None
     ) -> AsyncGenerator[OrderEvent, None]:
-        wanted = filter_id(customer_id, "Customer", "customerId")
-        stream = hourbill(info).order_events.subscribe()
-        try:
-            async for event in stream:
-                if not isinstance(event, DomainOrderEvent):
-                    continue
-                if wanted is None or event.customer_id == wanted:
+        customer = filter_id(customer_id, "Customer", "customerId")
+        async with aclosing(_events(info, DomainOrderEvent)) as events:
+            async for event in events:
+                if _wanted(event.customer_id, customer):
                     info.context.renew_loaders()
                     yield OrderEvent.from_domain(event)
-        finally:
-            await stream.aclose()
+
+    @strawberry.subscription(
+        description="Every state change of invoices; only those matching each filter given."
+    )
+    async def invoice_events(
+        self,
+        info: Info,
+        customer_id: strawberry.ID | None = None,
+        invoice_id: strawberry.ID | None = None,
+        run_id: strawberry.ID | None = None,
+    ) -> AsyncGenerator[InvoiceEvent, None]:
+        customer = filter_id(customer_id, "Customer", "customerId")
+        invoice = filter_id(invoice_id, "Invoice", "invoiceId")
+        run = filter_id(run_id, "InvoiceRun", "runId")
+        async with aclosing(_events(info, DomainInvoiceEvent)) as events:
+            async for event in events:
+                if (
+                    _wanted(event.customer_id, customer)
+                    and _wanted(event.invoice_id, invoice)
+                    and _wanted(event.run_id, run)
+                ):
+                    info.context.renew_loaders()
+                    yield InvoiceEvent.from_domain(event)
+
+    @strawberry.subscription(
+        description="The progress of one invoicing run, after each of its invoices is handled."
+    )
+    async def invoice_run_progress(
+        self, info: Info, run_id: strawberry.ID
+    ) -> AsyncGenerator[InvoiceRunProgress, None]:
+        run = filter_id(run_id, "InvoiceRun", "runId")
+        async with aclosing(_events(info, DomainInvoiceRunProgressEvent)) as events:
+            async for event in events:
+                if event.run_id == run:
+                    yield InvoiceRunProgress.from_domain(event)
