@@ -26,7 +26,8 @@ def readme_examples() -> list[str]:
     """The GraphQL operations of the section, one per top-level `{…}` or `mutation {…}`."""
     text = README.read_text(encoding="utf-8")
     start = text.index(SECTION)
-    end = text.index("\n## ", start)
+    after = re.search(r"\n##+ ", text[start + len(SECTION) :])
+    end = start + len(SECTION) + after.start() if after else len(text)
     blocks = re.findall(r"```graphql\n(.*?)```", text[start:end], re.S)
     return [op.strip() for block in blocks for op in re.split(r"\n\s*\n", block) if op.strip()]
 
