@@ -29,7 +29,7 @@ class Settings(BaseSettings):
     """Deliver subscription events only within this process, even on PostgreSQL.
 
     By default, on PostgreSQL, events reach subscribers of every server process
-    through LISTEN/NOTIFY (docs/adr/0012); SQLite is always one process.
+    through LISTEN/NOTIFY (docs/adr/0014); SQLite is always one process.
     """
 
     secret_key: SecretStr | None = None

@@ -1,4 +1,4 @@
-"""Events across server processes over PostgreSQL LISTEN/NOTIFY (docs/adr/0012).
+"""Events across server processes over PostgreSQL LISTEN/NOTIFY (docs/adr/0014).
 
 Publishing sends one NOTIFY per event on a pooled connection, all events of a
 call in one transaction; the use case has committed before it publishes.

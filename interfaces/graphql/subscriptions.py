@@ -1,6 +1,6 @@
 """Subscriptions, fed by the events use cases publish after commit.
 
-On PostgreSQL the events come from every server process (docs/adr/0012).
+On PostgreSQL the events come from every server process (docs/adr/0014).
 Delivery is at most once: when a subscription completes without being asked
 to, the client subscribes again and re-reads what it shows.
 """
