@@ -65,13 +65,14 @@ class ContainerRuntime:
             mounts.append((EMBEDDED_SANDBOX_PATH, create_sandbox_app(sandbox)))
             on_startup.append(sandbox.webhooks.start)
             on_shutdown.append(sandbox.webhooks.stop)
-        polling = self.container.invoice_number_polling()
-        on_startup.append(polling.start)
-        on_shutdown += [polling.stop, self.container.exact_webhook_handler().aclose]
+        on_shutdown.append(self.container.exact_webhook_handler().aclose)
         if self.settings.worker:
             worker = self.container.outbox_worker()
             on_startup.append(worker.start)
             on_shutdown.insert(0, worker.stop)
+            polling = self.container.invoice_number_polling()  # with the worker: once per role
+            on_startup.append(polling.start)
+            on_shutdown.insert(0, polling.stop)
         return create_app(
             self.hourbill(),
             graphiql=self.settings.graphiql,
@@ -115,8 +116,11 @@ class ContainerRuntime:
             loop = asyncio.get_running_loop()
             for signum in (signal.SIGINT, signal.SIGTERM):
                 loop.add_signal_handler(signum, stop.set)
+            polling = self.container.invoice_number_polling()
             await worker.start()
+            await polling.start()
             await stop.wait()
+            await polling.stop()
             await worker.stop()
             return 0
         finally:

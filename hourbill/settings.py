@@ -65,7 +65,11 @@ class Settings(BaseSettings):
     Exact wants HTTPS on the redirect URL's domain: set it behind a proxy.
     """
     sync_interval_seconds: float = 300
-    """How often open invoices are checked in Exact, when webhooks were missed. 0: never."""
+    """How often open invoices are checked in Exact, when webhooks were missed. 0: never.
+
+    Polling runs where the outbox worker runs: in `hourbill serve` (HOURBILL_WORKER)
+    and in `hourbill worker`.
+    """
     worker: bool = True
     """Run the outbox worker (pushes queued invoices to Exact) inside `hourbill serve`.
 

@@ -194,3 +194,21 @@ async def test_the_server_polls_exact_for_numbers_while_it_runs(
     assert found[invoice.id].exact_invoice_number == FIRST_NUMBER
     assert rounds >= 1
     assert polling.rounds == rounds  # stopped with the server
+
+
+async def test_a_server_without_the_worker_leaves_polling_to_hourbill_worker(
+    sqlite_url: str,
+) -> None:
+    settings = Settings(
+        database_url=sqlite_url,
+        secret_key=SecretBox.generate_key(),
+        sync_interval_seconds=0.01,
+        worker=False,
+    )
+    container = build_container(settings)
+    app = ContainerRuntime(container).asgi_app()
+
+    async with app.router.lifespan_context(app):
+        await asyncio.sleep(0.1)
+
+    assert container.invoice_number_polling().rounds == 0
