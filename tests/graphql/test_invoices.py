@@ -1,4 +1,4 @@
-"""createInvoices, the outbox worker, the invoices tab, retryInvoices and deleteInvoice over HTTP."""
+"""createInvoices, the outbox worker, the invoices tab, retryInvoices, deleteInvoice over HTTP."""
 
 from __future__ import annotations
 

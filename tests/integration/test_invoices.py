@@ -413,3 +413,21 @@ def test_the_worker_command_handles_what_is_due(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["worker", "--once"])
     assert result.exit_code == 0, result.output
     assert "Handled 0 outbox item(s)" in result.output
+
+
+async def test_concurrent_create_invoices_with_one_key_make_one_run(
+    uow_factory: SqlAlchemyUnitOfWorkFactory,
+) -> None:
+    orders, exact, clock, events = await invoicing_world(uow_factory, 2)
+    create = creator(uow_factory, exact, clock, events)
+    request = CreateInvoicesRequest([o.id for o in orders], "once-only")
+    results = await asyncio.gather(*(create.execute(request) for _ in range(3)))
+    assert len({r.run.id for r in results}) == 1
+    assert sorted(r.replayed for r in results) == [False, True, True]
+    assert {frozenset(i.id for i in r.invoices) for r in results} == {
+        frozenset(i.id for i in results[0].invoices)
+    }
+    async with uow_factory() as uow:
+        assert len(await uow.invoices.run_invoices(results[0].run.id)) == 2
+        page = await uow.invoices.page(InvoiceFilter(), PageRequest())
+    assert page.total_count == 2
