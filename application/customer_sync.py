@@ -267,7 +267,7 @@ class ExactAccountLinker:
             if customer.exact_account_id is not None:  # linked meanwhile by another run
                 return customer.exact_account_id
             other = await uow.customers.by_exact_account(account.account_id)
-            if other is not None:
+            if other is not None and other.id != customer.id:  # itself: linked by a racing run
                 raise not_linkable(
                     f"Exact account {account.code} is linked to customer {other.code}"
                 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 
@@ -21,6 +22,7 @@ from infrastructure.exact.sandbox.server import RunningSandbox
 from infrastructure.exact.tokens import StaticAccessTokens
 from infrastructure.persistence.database import Database
 from infrastructure.persistence.exact_accounts import IDS_PER_STATEMENT
+from infrastructure.persistence.repositories import SqlAlchemyCustomerRepository
 from infrastructure.persistence.unit_of_work import SqlAlchemyUnitOfWorkFactory
 
 DIVISION = 123456
@@ -240,3 +242,38 @@ async def test_ensure_account_over_http_creates_once_and_links(
     assert first == again
     created = await adapter.find_accounts(DEMO_DIVISION, code="NIEUW")
     assert [(a.account_id, a.fields.city) for a in created] == [(first, "Zwolle")]
+
+
+async def test_ensure_account_racing_another_run_for_the_same_customer_links_once(
+    uow_factory: SqlAlchemyUnitOfWorkFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Run A has read the unlinked customer when run B links it and commits: A must not
+    take the account it meets as "another customer's" (it is the same customer)."""
+    exact = FakeExactGateway()
+    customer = Customer(code="ACME", name="Acme")
+    async with uow_factory() as work:
+        await work.customers.add(customer)
+        await work.commit()
+    original = SqlAlchemyCustomerRepository.by_exact_account
+    raced: list[uuid.UUID] = []
+    racing = False
+
+    async def after_the_other_run(self: Any, account_id: uuid.UUID) -> Customer | None:
+        nonlocal racing
+        if not racing:
+            racing = True
+            other = ExactAccountLinker(uow_factory, exact)
+            raced.append(await other.ensure_account(DEMO_DIVISION, customer.id))
+        return await original(self, account_id)
+
+    monkeypatch.setattr(SqlAlchemyCustomerRepository, "by_exact_account", after_the_other_run)
+
+    account_id = await ExactAccountLinker(uow_factory, exact).ensure_account(
+        DEMO_DIVISION, customer.id
+    )
+
+    assert raced == [account_id]
+    async with uow_factory() as work:
+        saved = await work.customers.get(customer.id)
+    assert saved is not None
+    assert saved.exact_account_id == account_id
