@@ -24,6 +24,7 @@ from application.exact import (
     ExactAccounts,
     ExactAuthError,
     ExactError,
+    ExactValidationError,
 )
 from application.ports import (
     MAX_PAGE_SIZE,
@@ -254,8 +255,18 @@ class ExactAccountLinker:
         found = await self.exact.find_accounts(division, code=code)
         if len(found) > 1:
             raise not_linkable(f"Several Exact accounts have code {code}; link one explicitly")
-        account = found[0] if found else await self.exact.create_account(division, draft)
+        account = found[0] if found else await self._create(division, draft)
         return await self._link(division, customer_id, account)
+
+    async def _create(self, division: int, draft: AccountDraft) -> ExactAccount:
+        """Create the account; when Exact refuses because a racing run just made it, take that."""
+        try:
+            return await self.exact.create_account(division, draft)
+        except ExactValidationError:
+            found = await self.exact.find_accounts(division, code=draft.code)
+            if len(found) != 1:
+                raise
+            return found[0]
 
     async def _link(
         self, division: int, customer_id: uuid.UUID, account: ExactAccount
@@ -411,12 +422,15 @@ def reconcile_all(
     linked = {c.exact_account_id for c in customers if c.exact_account_id is not None}
     unlinked = [account for account in accounts if account.account_id not in linked]
     index = AccountIndex(unlinked)
-    rows = [
-        reconcile(customer, by_id.get(customer.exact_account_id or uuid.UUID(int=0)), index)
-        for customer in customers
-    ]
+    rows = [reconcile(customer, _linked_to(customer, by_id), index) for customer in customers]
     rows += [only_in_exact(account) for account in unlinked]
     return sorted(rows, key=_row_key)
+
+
+def _linked_to(
+    customer: Customer, accounts: dict[uuid.UUID, AccountSnapshot]
+) -> AccountSnapshot | None:
+    return None if customer.exact_account_id is None else accounts.get(customer.exact_account_id)
 
 
 def _page(rows: list[Reconciliation], request: PageRequest) -> Page[Reconciliation]:
@@ -636,7 +650,8 @@ async def _linked_pairs(
     accounts = {a.account_id: a for a in await uow.exact_accounts.accounts(division, ids)}
     pairs = []
     for customer in customers:
-        account = accounts.get(customer.exact_account_id or uuid.UUID(int=0))
+        linked = customer.exact_account_id
+        account = None if linked is None else accounts.get(linked)
         reason = _not_comparable(customer, account)
         if reason is not None:
             problems.add(ErrorCode.INVALID_STATE, reason, "customerIds")

@@ -595,3 +595,31 @@ async def test_importing_selected_accounts_is_all_or_nothing(
 
     assert [c.code for c in result.imported] == ["1006"]
     assert store.customers[result.imported[0].id].exact_account_id == molen
+
+
+class RacedExact(FakeExactGateway):
+    """Another run creates the customer's account just after this run looked it up."""
+
+    raced = False
+
+    async def find_accounts(self, division: int, **criteria: str | None) -> list[ExactAccount]:
+        found = await super().find_accounts(division, **criteria)  # type: ignore[arg-type]
+        if not self.raced:
+            self.raced = True
+            fields = AccountFields(name="Made by the other run")
+            await super().create_account(division, AccountDraft(fields, criteria["code"]))
+        return found
+
+
+async def test_ensure_account_takes_the_account_a_racing_run_created(
+    uow: FakeUnitOfWorkFactory, store: FakeStore
+) -> None:
+    exact = RacedExact()
+    new = put(store, CustomerFactory(code="NIEUW"))
+
+    account_id = await ExactAccountLinker(uow, exact).ensure_account(DIVISION, new.id)
+
+    assert exact.calls == ["find_accounts", "create_account", "create_account", "find_accounts"]
+    (only,) = await exact.find_accounts(DIVISION, code="NIEUW")
+    assert account_id == only.account_id
+    assert store.customers[new.id].exact_account_id == account_id
