@@ -6,6 +6,8 @@ Tests build the same graph and override single providers with fakes, e.g.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import httpx
 from dependency_injector import containers, providers
 
@@ -25,7 +27,7 @@ from application.invoice_sync import (
     SyncInvoiceNumbers,
 )
 from application.invoicing import CreateInvoices, DeleteInvoice, InvoiceQueries, RetryInvoices
-from application.outbox import PushInvoices
+from application.outbox import PushInvoices, RetryPolicy
 from application.queries import Queries
 from application.service import Hourbill
 from application.use_cases import customers, generation, orders, sources, work
@@ -56,6 +58,14 @@ from infrastructure.persistence.database import Database
 from infrastructure.persistence.unit_of_work import SqlAlchemyUnitOfWorkFactory
 from infrastructure.secrets import SecretBox
 from infrastructure.worker import OutboxSignal, OutboxWorker
+
+
+def _retry_policy(settings: Settings) -> RetryPolicy:
+    return RetryPolicy(first_delay=dt.timedelta(seconds=settings.push_retry_seconds))
+
+
+def _worker_lease(settings: Settings) -> dt.timedelta:
+    return dt.timedelta(seconds=settings.worker_lease_seconds)
 
 
 def _oauth_factory(client: httpx.AsyncClient) -> OAuthFactory:
@@ -152,9 +162,15 @@ class Container(containers.DeclarativeContainer):
         accounts=account_linker,
         events=events,
         clock=clock,
+        policy=providers.Callable(_retry_policy, settings),
     )
     outbox_worker = providers.Singleton(
-        OutboxWorker, handler=invoice_push, uow=uow, clock=clock, signal=outbox_signal
+        OutboxWorker,
+        handler=invoice_push,
+        uow=uow,
+        clock=clock,
+        signal=outbox_signal,
+        lease=providers.Callable(_worker_lease, settings),
     )
     """Pushes queued invoices to Exact: in `hourbill serve` and `hourbill worker`."""
 

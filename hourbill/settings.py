@@ -76,6 +76,15 @@ class Settings(BaseSettings):
     Off: run `hourbill worker` processes instead; any number may share the database.
     """
 
+    worker_lease_seconds: float = 300
+    """How long a worker holds a claimed outbox item before another may take it over.
+
+    Longer than any one push can take (timeouts plus a wait for the rate
+    budget): a worker that dies leaves its items to others after this long.
+    """
+    push_retry_seconds: float = 15
+    """First back-off after a transient Exact failure; it doubles per attempt (max 30 min)."""
+
     @property
     def event_delivery(self) -> str:
         """`postgres` (every process, LISTEN/NOTIFY) or `in_process`."""

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator
 from contextlib import ExitStack, closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import uvicorn
@@ -62,15 +63,23 @@ def wait_until_healthy(
 
 
 @contextmanager
-def running_server(database_url: str, *, migrate: bool = True) -> Iterator[RunningServer]:
-    """Migrate, then serve the app the `hourbill serve` command builds, until the block ends."""
+def running_server(
+    database_url: str, *, migrate: bool = True, overrides: dict[str, Any] | None = None
+) -> Iterator[RunningServer]:
+    """Migrate, then serve the app the `hourbill serve` command builds, until the block ends.
+
+    `overrides` replace the defaults (as the HOURBILL_* variables would).
+    """
     sock = loopback_socket()
     port = sock.getsockname()[1]
     settings = Settings(
-        database_url=database_url,
-        graphiql=False,
-        port=port,
-        secret_key=SecretBox.generate_key(),
+        **{
+            "database_url": database_url,
+            "graphiql": False,
+            "port": port,
+            "secret_key": SecretBox.generate_key(),
+            **(overrides or {}),
+        }
     )
     runtime = ContainerRuntime(build_container(settings))
     if migrate:
