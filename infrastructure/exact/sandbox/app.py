@@ -237,8 +237,22 @@ class _Api:
             if fault.kind is FaultKind.ERROR:
                 return Response("Service Unavailable", fault.status, media_type="text/html")
             if fault.kind is FaultKind.THROTTLE:
-                return Response(status_code=429)
+                return Response(status_code=429, headers=self._throttled_until(fault.seconds))
         return None
+
+    def _throttled_until(self, seconds: float) -> dict[str, str]:
+        """The minutely headers of an exhausted quota (as if another app used it up).
+
+        It resets at the next whole minute, as Exact's does; a throttle fault
+        with `seconds` resets that long from now instead, to keep tests short.
+        """
+        now_ms = int(self.sandbox.clock.now().timestamp() * 1000)
+        reset = now_ms + int(seconds * 1000) if seconds > 0 else (now_ms // 60_000 + 1) * 60_000
+        return {
+            "X-RateLimit-Minutely-Limit": str(self.sandbox.limits.limits.minutely),
+            "X-RateLimit-Minutely-Remaining": "0",
+            "X-RateLimit-Minutely-Reset": str(reset),
+        }
 
     def _draw(self, request: Request, kinds: set[FaultKind]) -> list[Fault]:
         fired = self.sandbox.faults.draw(request.method, request.url.path, kinds)

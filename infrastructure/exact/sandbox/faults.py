@@ -7,8 +7,9 @@ of these:
 
 - ``latency``: wait `seconds` before handling the request;
 - ``error``: answer `status` (default 503) without handling it;
-- ``throttle``: answer 429 with an empty body, as when another app used the
-  division's quota;
+- ``throttle``: answer 429 with an empty body and the minutely headers of an
+  exhausted quota, as when another app used the division's quota; it resets
+  at the next whole minute, or `seconds` from now when given;
 - ``lose_response``: handle the request (a POST's write is committed) and then
   drop the connection, so the client never learns the outcome.
 """

@@ -215,3 +215,18 @@ def test_a_malformed_fault_is_refused(exact_sandbox: RunningSandbox) -> None:
     assert unknown_kind.status_code == 400
     assert unknown_option.json() == {"error": "ValueError: unknown fault options: colour"}
     assert bad_probability.status_code == 400
+
+
+def test_a_throttled_answer_says_when_the_quota_resets(
+    exact_sandbox: RunningSandbox, api: httpx.Client
+) -> None:
+    now_ms = int(exact_sandbox.sandbox.clock.now().timestamp() * 1000)
+    add_fault(exact_sandbox, kind="throttle", path="crm/Accounts", times=1)
+    at_minute = api.get(ACCOUNTS, params=SELECT).headers
+    add_fault(exact_sandbox, kind="throttle", path="crm/Accounts", times=1, seconds=2)
+    soon = api.get(ACCOUNTS, params=SELECT).headers
+
+    assert at_minute["X-RateLimit-Minutely-Remaining"] == "0"
+    assert int(at_minute["X-RateLimit-Minutely-Reset"]) == (now_ms // 60_000 + 1) * 60_000
+    assert 0 <= int(soon["X-RateLimit-Minutely-Reset"]) - (now_ms + 2_000) < 1_000
+    assert soon["X-RateLimit-Minutely-Limit"] == "60"
