@@ -120,10 +120,17 @@ SPAWN_SECONDS = 90
 
 
 @contextmanager
-def spawned_servers(database_url: str, workdir: Path, count: int) -> Iterator[list[SpawnedServer]]:
-    """`hourbill serve` in processes of their own, started together, on a migrated database."""
+def spawned_servers(
+    database_url: str, workdir: Path, count: int, environment: dict[str, str] | None = None
+) -> Iterator[list[SpawnedServer]]:
+    """`hourbill serve` in processes of their own, started together, on a migrated database.
+
+    `environment` adds HOURBILL_* variables (e.g. the Exact app and a shared secret key).
+    """
     with ExitStack() as stack:
-        processes = [stack.enter_context(_spawned(database_url, workdir)) for _ in range(count)]
+        processes = [
+            stack.enter_context(_spawned(database_url, workdir, environment)) for _ in range(count)
+        ]
         for server, process in processes:
             wait_until_healthy(server.base_url, SPAWN_SECONDS, lambda p=process: p.poll() is None)
         yield [server for server, _ in processes]
@@ -131,7 +138,7 @@ def spawned_servers(database_url: str, workdir: Path, count: int) -> Iterator[li
 
 @contextmanager
 def _spawned(
-    database_url: str, workdir: Path
+    database_url: str, workdir: Path, extra: dict[str, str] | None = None
 ) -> Iterator[tuple[SpawnedServer, subprocess.Popen[bytes]]]:
     port = free_port()
     environment = {
@@ -139,6 +146,7 @@ def _spawned(
         "HOURBILL_DATABASE_URL": database_url,
         "HOURBILL_GRAPHIQL": "false",
         "HOURBILL_SECRET_KEY": SecretBox.generate_key(),
+        **(extra or {}),
     }
     command = [sys.executable, "-m", "hourbill.main", "serve", "--port", str(port), "--no-migrate"]
     with (workdir / f"server-{port}.log").open("wb") as log:
