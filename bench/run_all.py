@@ -14,6 +14,7 @@ BENCHMARKS = [
     ["bench.orders_query", "--db", "sqlite", "--db", "postgres"],
     ["bench.exact_sandbox_gets", "--requests", "5000", "--concurrency", "1", "4", "16"],
     ["bench.exact_calls", "--db", "sqlite", "--db", "postgres"],
+    ["bench.invoice_push", "--db", "sqlite", "--db", "postgres"],
 ]
 
 
