@@ -27,7 +27,6 @@ import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
 from enum import StrEnum
 from typing import Protocol
 
@@ -51,22 +50,18 @@ from application.ports import Clock, EventPublisher, UnitOfWork, UnitOfWorkFacto
 from domain.errors import ErrorCode, HourbillError
 from domain.events import Event, InvoiceEventKind
 from domain.invoices import Amounts, Invoice, InvoiceState, exact_line_price
-from domain.money import CENT
+from domain.money import as_cents
 from domain.orders import Order
 from domain.settings import InvoicingSettings
 
 log = logging.getLogger(__name__)
 
 
-def _cents(amount: Decimal) -> Decimal:
-    """Exact's amounts as Hourbill writes them (1149.5 -> 1149.50); finer ones untouched."""
-    cents = amount.quantize(CENT)
-    return cents if cents == amount else amount
-
-
 def exact_amounts(exact: ExactSalesInvoice) -> Amounts:
     return Amounts(
-        _cents(exact.amount_excl_vat), _cents(exact.vat_amount), _cents(exact.amount_incl_vat)
+        as_cents(exact.amount_excl_vat),
+        as_cents(exact.vat_amount),
+        as_cents(exact.amount_incl_vat),
     )
 
 

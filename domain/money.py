@@ -20,6 +20,12 @@ def round_money(amount: Decimal) -> Decimal:
     return amount.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+def as_cents(amount: Decimal) -> Decimal:
+    """Written with two decimals (1149.5 and 1149.5000 -> 1149.50) when that loses nothing."""
+    cents = amount.quantize(CENT)
+    return cents if cents == amount else amount
+
+
 def decimals_of(value: Decimal) -> int:
     """Decimal places without trailing zeros; exact (normalize() would round to 28 digits)."""
     _, digits, exponent = value.as_tuple()

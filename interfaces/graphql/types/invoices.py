@@ -15,6 +15,7 @@ from domain.invoices import Invoice as DomainInvoice
 from domain.invoices import InvoiceHistoryEntry as DomainHistoryEntry
 from domain.invoices import InvoiceRun as DomainInvoiceRun
 from domain.invoices import RejectedOrder as DomainRejectedOrder
+from domain.money import as_cents
 from interfaces.graphql.context import Info, loaders
 from interfaces.graphql.errors import ErrorCode, UserError
 from interfaces.graphql.ids import global_id
@@ -141,12 +142,16 @@ class Invoice(Node):
             exact_order_number=invoice.exact_order_number,
             exact_invoice_number=invoice.exact_invoice_number,
             invoice_date=invoice.invoice_date,
-            subtotal=invoice.subtotal,
-            vat_total=invoice.vat_total,
-            total=invoice.total,
-            exact_subtotal=invoice.exact_subtotal,
-            exact_vat_total=invoice.exact_vat_total,
-            exact_total=invoice.exact_total,
+            subtotal=as_cents(invoice.subtotal),
+            vat_total=as_cents(invoice.vat_total),
+            total=as_cents(invoice.total),
+            exact_subtotal=None
+            if invoice.exact_subtotal is None
+            else as_cents(invoice.exact_subtotal),
+            exact_vat_total=None
+            if invoice.exact_vat_total is None
+            else as_cents(invoice.exact_vat_total),
+            exact_total=_cents(invoice.exact_total),
             amount_mismatch=invoice.amount_mismatch,
             error=error,
             attempts=invoice.attempts,
@@ -212,3 +217,7 @@ class InvoiceRun(Node):
             progress=progress,
             key=run.id,
         )
+
+
+def _cents(amount: Decimal | None) -> Decimal | None:
+    return None if amount is None else as_cents(amount)

@@ -5,7 +5,14 @@ from decimal import Decimal
 import pytest
 
 from domain.errors import ErrorCode
-from domain.money import checked_decimal, decimals_of, line_amount, round_money, vat_amount
+from domain.money import (
+    as_cents,
+    checked_decimal,
+    decimals_of,
+    line_amount,
+    round_money,
+    vat_amount,
+)
 from tests.unit.helpers import raises_problems
 
 
@@ -152,3 +159,11 @@ def test_line_amount_is_quantity_times_price_less_discount_rounded_once(
 )
 def test_vat_amount_is_the_rate_of_the_base_rounded_half_up(base: str, rate: str, vat: str) -> None:
     assert vat_amount(Decimal(base), Decimal(rate)) == Decimal(vat)
+
+
+@pytest.mark.parametrize(
+    ("stored", "shown"),
+    [("1149.5", "1149.50"), ("1149.5000", "1149.50"), ("7", "7.00"), ("0.125", "0.125")],
+)
+def test_amounts_are_written_with_cents_unless_that_would_round(stored: str, shown: str) -> None:
+    assert str(as_cents(Decimal(stored))) == shown
