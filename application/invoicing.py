@@ -26,7 +26,7 @@ from application.ports import (
     UnitOfWork,
     UnitOfWorkFactory,
 )
-from application.use_cases._base import require
+from application.use_cases._base import distinct_ids, require
 from domain.customers import Customer
 from domain.errors import ErrorCode, HourbillError, Problem, not_found
 from domain.events import (
@@ -178,7 +178,7 @@ class CreateInvoices:
         self.wakeup = wakeup
 
     async def execute(self, request: CreateInvoicesRequest) -> InvoiceRunResult:
-        order_ids = _distinct(request.order_ids)
+        order_ids = distinct_ids(request.order_ids, "orderIds")
         InvoiceRun(request.idempotency_key, self.clock.now())  # validates the key
         for _ in range(CONFLICT_RETRIES):
             replay = await self._replay(request.idempotency_key, order_ids)
@@ -323,14 +323,6 @@ class CreateInvoices:
             if i.order_id is not None
         ]
         await self.events.publish([*events, result.progress])
-
-
-def _distinct(ids: Sequence[uuid.UUID]) -> list[uuid.UUID]:
-    if not ids:
-        raise HourbillError.single(ErrorCode.REQUIRED, "give at least one order", "orderIds")
-    if len(set(ids)) != len(ids):
-        raise HourbillError.single(ErrorCode.DUPLICATE, "an order is named twice", "orderIds")
-    return list(ids)
 
 
 def _configured(settings: InvoicingSettings) -> int:

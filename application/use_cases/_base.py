@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Iterable
+from collections.abc import Awaitable, Iterable, Sequence
 from dataclasses import fields, replace
 from typing import Any, TypeVar
 
 from application.ports import UnitOfWorkFactory
-from domain.errors import not_found
+from domain.errors import ErrorCode, HourbillError, not_found
 
 T = TypeVar("T")
 
@@ -55,3 +55,12 @@ def apply_patch(entity: Any, patch: dict[str, Any], clear: Iterable[str] = ()) -
     candidate = patched(entity, patch, clear)
     for name in [*patch, *clear]:
         setattr(entity, name, getattr(candidate, name))
+
+
+def distinct_ids(ids: Sequence[uuid.UUID], field: str) -> list[uuid.UUID]:
+    """The orders a command names: at least one, none twice."""
+    if not ids:
+        raise HourbillError.single(ErrorCode.REQUIRED, "give at least one order", field)
+    if len(set(ids)) != len(ids):
+        raise HourbillError.single(ErrorCode.DUPLICATE, "an order is named twice", field)
+    return list(ids)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from application.ports import Clock, EventPublisher, UnitOfWork, UnitOfWorkFactory
-from application.use_cases._base import apply_patch, changes, require
+from application.use_cases._base import apply_patch, changes, distinct_ids, require
 from domain.errors import ErrorCode, HourbillError, Problems
 from domain.events import OrderEvent, OrderEventKind
 from domain.orders import LineKind, Order, OrderLine
@@ -176,7 +176,7 @@ class DeleteOrders(OrderUseCase):
     """
 
     async def execute(self, order_ids: Sequence[uuid.UUID]) -> list[uuid.UUID]:
-        orders = await self._delete(_distinct(order_ids, "orderIds"))
+        orders = await self._delete(distinct_ids(order_ids, "orderIds"))
         await self.events.publish(
             [OrderEvent(OrderEventKind.DELETED, o.id, o.customer_id, o.number) for o in orders]
         )
@@ -202,7 +202,7 @@ class MergeOrders(OrderUseCase):
     """Merge orders of one customer into the first one given; the others disappear."""
 
     async def execute(self, order_ids: Sequence[uuid.UUID]) -> Order:
-        ids = _distinct(order_ids, "orderIds")
+        ids = distinct_ids(order_ids, "orderIds")
         if len(ids) < 2:
             raise HourbillError.single(
                 ErrorCode.INVALID, "merging needs at least two orders", "orderIds"
@@ -227,14 +227,6 @@ class MergeOrders(OrderUseCase):
             ]
         )
         return target
-
-
-def _distinct(ids: Sequence[uuid.UUID], field: str) -> list[uuid.UUID]:
-    if not ids:
-        raise HourbillError.single(ErrorCode.REQUIRED, "give at least one order", field)
-    if len(set(ids)) != len(ids):
-        raise HourbillError.single(ErrorCode.DUPLICATE, "an order is named twice", field)
-    return list(ids)
 
 
 async def _load_all(uow: UnitOfWork, ids: list[uuid.UUID]) -> list[Order]:
