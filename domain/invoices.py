@@ -100,6 +100,9 @@ class Invoice:
     error_message: str | None = None
     attempts: int = 0
     sent_at: dt.datetime | None = None
+    exact_document_id: uuid.UUID | None = None
+    """The Exact document holding the invoice PDF, once attached."""
+    pdf_attached_at: dt.datetime | None = None
     processed_at: dt.datetime | None = None
     updated_at: dt.datetime | None = None
     id: uuid.UUID = field(default_factory=uuid.uuid4)

@@ -70,6 +70,17 @@ invoicing_settings = Table(
     Column("exact_default_item", Text),
     Column("exact_default_vat_code", Text),
     Column("attach_pdf", Boolean, nullable=False, server_default="0"),
+    Column("payment_term_days", Integer, nullable=False, server_default="30"),
+    Column("company_name", Text, nullable=False, server_default=""),
+    Column("company_address_line", Text),
+    Column("company_postcode", Text),
+    Column("company_city", Text),
+    Column("company_country", String(2), nullable=False, server_default="NL"),
+    Column("company_vat_number", Text),
+    Column("company_chamber_of_commerce", Text),
+    Column("company_iban", Text),
+    Column("company_email", Text),
+    Column("company_phone", Text),
 )
 
 counters = Table(
@@ -372,6 +383,8 @@ invoices = Table(
     Column("attempts", Integer, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     Column("sent_at", UtcDateTime),
+    Column("exact_document_id", Uuid),
+    Column("pdf_attached_at", UtcDateTime),
     Column("processed_at", UtcDateTime),
     Column("updated_at", UtcDateTime),
     Index(None, "state"),
