@@ -61,6 +61,7 @@ from application.use_cases.work import (
     CreateTask,
     DeleteRateRule,
     SaveVatCode,
+    UpdateCompanyDetails,
     UpdateInvoicingSettings,
 )
 
@@ -79,6 +80,7 @@ class Hourbill:
     delete_rate_rule: DeleteRateRule
     save_vat_code: SaveVatCode
     update_invoicing_settings: UpdateInvoicingSettings
+    update_company_details: UpdateCompanyDetails
     record_booking: RecordBooking
     update_booking: UpdateBooking
     delete_booking: DeleteBooking

@@ -188,6 +188,7 @@ class Container(containers.DeclarativeContainer):
         delete_rate_rule=providers.Singleton(work.DeleteRateRule, uow=uow),
         save_vat_code=providers.Singleton(work.SaveVatCode, uow=uow),
         update_invoicing_settings=providers.Singleton(work.UpdateInvoicingSettings, uow=uow),
+        update_company_details=providers.Singleton(work.UpdateCompanyDetails, uow=uow),
         record_booking=providers.Singleton(sources.RecordBooking, uow=uow),
         update_booking=providers.Singleton(sources.UpdateBooking, uow=uow),
         delete_booking=providers.Singleton(sources.DeleteBooking, uow=uow),

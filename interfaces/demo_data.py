@@ -21,6 +21,7 @@ from application.use_cases.work import (
     CreateProjectRequest,
     CreateRateRuleRequest,
     CreateTaskRequest,
+    UpdateCompanyDetailsRequest,
 )
 from domain.customers import Customer, Language
 from domain.work import Employee, Project, Task
@@ -113,6 +114,22 @@ SUPPLIES = [
 ]
 
 
+COMPANY = UpdateCompanyDetailsRequest(
+    name="Hourbill Demo B.V.",
+    address_line="Keizersgracht 123",
+    postcode="1015 CJ",
+    city="Amsterdam",
+    country="NL",
+    vat_number="NL859123456B01",
+    chamber_of_commerce="81234567",
+    iban="NL91ABNA0417164300",
+    email="facturen@hourbill-demo.example",
+    phone="+31 20 123 4567",
+    payment_term_days=30,
+)
+"""The sender printed on the demo's documents (the sandbox's demo division has its name)."""
+
+
 async def load_demo_data(
     hourbill: Hourbill,
     size: DemoSize = DemoSize.SMALL,
@@ -124,6 +141,7 @@ async def load_demo_data(
     if only_if_empty and existing.total_count:
         return f"kept the existing data ({existing.total_count} customers)"
     rng = random.Random(seed)
+    await hourbill.update_company_details.execute(COMPANY)
     customers = [await _customer(hourbill, row) for row in CUSTOMERS]
     employees = [
         await hourbill.create_employee.execute(CreateEmployeeRequest(code, name))

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from application.use_cases._base import UseCase, require
 from domain.errors import ErrorCode, HourbillError, Problems
 from domain.rates import RateRule
-from domain.settings import InvoicingSettings
+from domain.settings import CompanyDetails, InvoicingSettings
 from domain.vat import VatCode
 from domain.work import Employee, Project, Task
 
@@ -58,6 +58,44 @@ class SaveVatCodeRequest:
 class UpdateInvoicingSettingsRequest:
     default_vat_code: str | None = None
     hours_item_code: str | None = None
+
+
+@dataclass(frozen=True)
+class UpdateCompanyDetailsRequest:
+    """The sender's details, replaced as a whole (None or blank clears an optional field).
+
+    `payment_term_days` None keeps the current term.
+    """
+
+    name: str
+    address_line: str | None = None
+    postcode: str | None = None
+    city: str | None = None
+    country: str = "NL"
+    vat_number: str | None = None
+    chamber_of_commerce: str | None = None
+    iban: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    payment_term_days: int | None = None
+
+    def company(self) -> CompanyDetails:
+        return CompanyDetails(
+            name=self.name,
+            address_line=_text(self.address_line),
+            postcode=_text(self.postcode),
+            city=_text(self.city),
+            country=self.country.strip(),
+            vat_number=_text(self.vat_number),
+            chamber_of_commerce=_text(self.chamber_of_commerce),
+            iban=_text(self.iban),
+            email=_text(self.email),
+            phone=_text(self.phone),
+        )
+
+
+def _text(value: str | None) -> str | None:
+    return (value or "").strip() or None
 
 
 class CreateEmployee(UseCase):
@@ -179,3 +217,27 @@ class UpdateInvoicingSettings(UseCase):
                 settings.hours_item_code = request.hours_item_code.strip() or None
             await uow.commit()
         return settings
+
+
+class UpdateCompanyDetails(UseCase):
+    """Who sends the invoices, and their payment term: printed on every document."""
+
+    async def execute(self, request: UpdateCompanyDetailsRequest) -> InvoicingSettings:
+        async with self.uow() as uow:
+            settings = await uow.settings.invoicing()
+            days = request.payment_term_days
+            try:
+                settings.set_company(
+                    request.company(), settings.payment_term_days if days is None else days
+                )
+            except HourbillError as error:
+                raise _renamed(error, {"companyName": "name"}) from None
+            await uow.commit()
+        return settings
+
+
+def _renamed(error: HourbillError, names: dict[str, str]) -> HourbillError:
+    """The same problems, with their fields named as the request names them."""
+    return HourbillError(
+        *(replace(p, field=names.get(p.field or "", p.field)) for p in error.problems)
+    )

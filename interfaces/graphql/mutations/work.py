@@ -12,6 +12,7 @@ from application.use_cases.work import (
     CreateRateRuleRequest,
     CreateTaskRequest,
     SaveVatCodeRequest,
+    UpdateCompanyDetailsRequest,
     UpdateInvoicingSettingsRequest,
 )
 from interfaces.graphql.context import Info, hourbill
@@ -112,6 +113,41 @@ class UpdateInvoicingSettingsInput:
         return UpdateInvoicingSettingsRequest(self.default_vat_code, self.hours_item_code)
 
 
+@strawberry.input(
+    description="Replaces the sender's details as a whole: an optional field left out, null "
+    "or blank is emptied."
+)
+class UpdateCompanyDetailsInput:
+    name: str
+    address_line: str | None = None
+    postcode: str | None = None
+    city: str | None = None
+    country: str = strawberry.field(default="NL", description="Two-letter ISO code.")
+    vat_number: str | None = None
+    chamber_of_commerce: str | None = None
+    iban: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    payment_term_days: int | None = strawberry.field(
+        default=None, description="0 to 365; null keeps the current term."
+    )
+
+    def to_request(self) -> UpdateCompanyDetailsRequest:
+        return UpdateCompanyDetailsRequest(
+            name=self.name,
+            address_line=self.address_line,
+            postcode=self.postcode,
+            city=self.city,
+            country=self.country,
+            vat_number=self.vat_number,
+            chamber_of_commerce=self.chamber_of_commerce,
+            iban=self.iban,
+            email=self.email,
+            phone=self.phone,
+            payment_term_days=self.payment_term_days,
+        )
+
+
 @strawberry.type
 class CreateEmployeePayload(Payload):
     employee: Employee | None = None
@@ -144,6 +180,11 @@ class SaveVatCodePayload(Payload):
 
 @strawberry.type
 class UpdateInvoicingSettingsPayload(Payload):
+    invoicing_settings: InvoicingSettings | None = None
+
+
+@strawberry.type
+class UpdateCompanyDetailsPayload(Payload):
     invoicing_settings: InvoicingSettings | None = None
 
 
@@ -218,6 +259,19 @@ class WorkMutations:
             UpdateInvoicingSettingsPayload,
             lambda: hourbill(info).update_invoicing_settings.execute(input.to_request()),
             lambda settings: UpdateInvoicingSettingsPayload(
+                invoicing_settings=InvoicingSettings.from_domain(settings)
+            ),
+        )
+
+    @strawberry.mutation(description="Who sends the invoices, and the payment term.")
+    async def update_company_details(
+        self, info: Info, input: UpdateCompanyDetailsInput
+    ) -> UpdateCompanyDetailsPayload:
+        return await attempt(
+            input,
+            UpdateCompanyDetailsPayload,
+            lambda: hourbill(info).update_company_details.execute(input.to_request()),
+            lambda settings: UpdateCompanyDetailsPayload(
                 invoicing_settings=InvoicingSettings.from_domain(settings)
             ),
         )

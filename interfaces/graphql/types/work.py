@@ -8,6 +8,7 @@ from decimal import Decimal
 import strawberry
 
 from domain.rates import RateRule as DomainRateRule
+from domain.settings import CompanyDetails as DomainCompanyDetails
 from domain.settings import InvoicingSettings as DomainInvoicingSettings
 from domain.vat import VatCode as DomainVatCode
 from domain.work import Employee as DomainEmployee
@@ -133,6 +134,35 @@ class VatCode:
         )
 
 
+@strawberry.type(description="Who sends the invoices: printed on every document.")
+class CompanyDetails:
+    name: str
+    address_line: str | None
+    postcode: str | None
+    city: str | None
+    country: str
+    vat_number: str | None
+    chamber_of_commerce: str | None
+    iban: str | None
+    email: str | None
+    phone: str | None
+
+    @classmethod
+    def from_domain(cls, company: DomainCompanyDetails) -> CompanyDetails:
+        return cls(
+            name=company.name,
+            address_line=company.address_line,
+            postcode=company.postcode,
+            city=company.city,
+            country=company.country,
+            vat_number=company.vat_number,
+            chamber_of_commerce=company.chamber_of_commerce,
+            iban=company.iban,
+            email=company.email,
+            phone=company.phone,
+        )
+
+
 @strawberry.type(description="Administration-wide defaults for invoicing.")
 class InvoicingSettings:
     default_vat_code: str
@@ -150,6 +180,10 @@ class InvoicingSettings:
     attach_pdf: bool = strawberry.field(
         description="The invoice PDF is attached to the sales invoice in Exact."
     )
+    payment_term_days: int = strawberry.field(
+        description="Days after the invoice date an invoice is due; printed on the documents."
+    )
+    company: CompanyDetails = strawberry.field(description="`updateCompanyDetails`.")
 
     @classmethod
     def from_domain(cls, settings: DomainInvoicingSettings) -> InvoicingSettings:
@@ -161,4 +195,6 @@ class InvoicingSettings:
             exact_default_item=settings.exact_default_item,
             exact_default_vat_code=settings.exact_default_vat_code,
             attach_pdf=settings.attach_pdf,
+            payment_term_days=settings.payment_term_days,
+            company=CompanyDetails.from_domain(settings.company),
         )
