@@ -344,8 +344,17 @@ class ExactSalesInvoices(Protocol):
         subject: str,
         file_name: str,
         content: bytes,
+        look_first: bool = False,
     ) -> uuid.UUID:
-        """Store a PDF in Exact and link it to the invoice; returns the document id."""
+        """Store a PDF in Exact and link it to the invoice; returns the document id.
+
+        Three calls: create the document (`subject`, tied to the invoice), add
+        the file, link the document to the invoice. Not idempotent by itself:
+        after an attempt that may have reached Exact pass `look_first`, which
+        first looks for the invoice's document with this subject (and for a
+        file of this name in it) and creates only what is missing; the link
+        is idempotent.
+        """
         ...
 
 

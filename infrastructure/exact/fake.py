@@ -18,8 +18,9 @@ that does what the adapter and the sandbox's HTTP layer do between them:
   error `http.error_for` makes of it (400 validation, 403 auth with its Reason,
   404 not found or None, 500 with a message validation).
 
-Test extras: `calls` (port operations in call order), `fail_next` (the next
-call of an operation fails, before or after its write was applied),
+Test extras: `calls` (port operations in call order), `attach_calls` (the
+HTTP calls of `attach_document`), `fail_next` (the next call of an operation,
+or of one of those HTTP calls, fails before or after its write was applied),
 `process_invoice` (a user printing the invoice in Exact's web UI) and
 `administration` (the model, for inspection and seeding).
 
@@ -99,6 +100,18 @@ OPERATIONS = frozenset(
 )
 """The port's operations: what `calls` records and `fail_next` accepts."""
 
+ATTACH_CALLS = frozenset(
+    {
+        "find_documents",
+        "create_document",
+        "find_attachments",
+        "create_attachment",
+        "link_document",
+    }
+)
+"""The HTTP calls `attach_document` makes (GET, POST, GET, POST, PUT): what
+`attach_calls` records; `fail_next` accepts them too, to fail one of them alone."""
+
 
 @dataclass(frozen=True, slots=True)
 class _Failure:
@@ -122,6 +135,8 @@ class FakeExactGateway:
         self.client_id = client_id
         self.calls: list[str] = []
         """The port operations invoked, in order (`process_invoice` is not one)."""
+        self.attach_calls: list[str] = []
+        """The calls `attach_document` made, as the adapter makes them, in order."""
         self._failures: dict[str, deque[_Failure]] = {}
 
     @classmethod
@@ -145,8 +160,10 @@ class FakeExactGateway:
         Before doing anything by default; with `after_commit`, after the call
         was applied (the write happened, its response was lost). Several
         failures for one operation are used up one call each, in order.
+        `operation` may also be one of `ATTACH_CALLS`: one call inside
+        `attach_document` fails, the ones before it took effect.
         """
-        if operation not in OPERATIONS:
+        if operation not in OPERATIONS | ATTACH_CALLS:
             raise ValueError(f"not an ExactGateway operation: {operation!r}")
         self._failures.setdefault(operation, deque()).append(_Failure(error, after_commit))
 
@@ -344,22 +361,73 @@ class FakeExactGateway:
         subject: str,
         file_name: str,
         content: bytes,
+        look_first: bool = False,
     ) -> uuid.UUID:
+        """The adapter's calls: [find the document], create it, [find its files], add the
+        file, link; each one may be failed alone (`ATTACH_CALLS`)."""
+
         def attach() -> uuid.UUID:
-            document = self._create(
-                division, schema.DOCUMENTS, p.document_body(invoice_id, subject)
+            document_id = None
+            if look_first:
+                document_id = self._step(
+                    "find_documents", lambda: self._find_document(division, invoice_id, subject)
+                )
+            has_file = False
+            if document_id is None:
+                document_id = self._step(
+                    "create_document", lambda: self._create_document(division, invoice_id, subject)
+                )
+            else:
+                found = document_id
+                has_file = file_name in self._step(
+                    "find_attachments", lambda: self._file_names(division, found)
+                )
+            if not has_file:
+                body = p.attachment_body(document_id, file_name, content)
+                self._step(
+                    "create_attachment",
+                    lambda: self._create(division, schema.DOCUMENT_ATTACHMENTS, body),
+                )
+            link = {"Document": str(document_id)}
+            self._step(
+                "link_document", lambda: self._update(division, schema.INVOICES, invoice_id, link)
             )
-            document_id = p.document_id(_wire(document, _entity_fields(schema.DOCUMENTS)), "ID")
-            assert document_id is not None
-            self._create(
-                division,
-                schema.DOCUMENT_ATTACHMENTS,
-                p.attachment_body(document_id, file_name, content),
-            )
-            self._update(division, schema.INVOICES, invoice_id, {"Document": str(document_id)})
             return document_id
 
         return await self._call("attach_document", attach)
+
+    def _find_document(
+        self, division: int, invoice_id: uuid.UUID, subject: str
+    ) -> uuid.UUID | None:
+        # The adapter's $filter: FinancialTransactionEntryID eq guid'…' and Subject eq '…'.
+        found = self._list(
+            division,
+            schema.DOCUMENTS,
+            p.DOCUMENT_FIELDS,
+            lambda row: p.document_id(row, "ID"),
+            where=lambda row: (
+                row.get("FinancialTransactionEntryID") == invoice_id
+                and row.get("Subject") == subject
+            ),
+        )
+        return next((key for key in found if key is not None), None)
+
+    def _create_document(self, division: int, invoice_id: uuid.UUID, subject: str) -> uuid.UUID:
+        document = self._create(division, schema.DOCUMENTS, p.document_body(invoice_id, subject))
+        document_id = p.document_id(_wire(document, _entity_fields(schema.DOCUMENTS)), "ID")
+        assert document_id is not None
+        return document_id
+
+    def _file_names(self, division: int, document_id: uuid.UUID) -> set[str]:
+        # The adapter's $filter: Document eq guid'…'.
+        names = self._list(
+            division,
+            schema.DOCUMENT_ATTACHMENTS,
+            p.ATTACHMENT_FIELDS,
+            p.attachment_file_name,
+            where=lambda row: row.get("Document") == document_id,
+        )
+        return set(names)
 
     # --- webhooks -------------------------------------------------------------------
 
@@ -404,6 +472,18 @@ class FakeExactGateway:
         if failure is not None and not failure.after_commit:
             raise failure.error
         result = self._apply(action)
+        if failure is not None:
+            raise failure.error
+        return result
+
+    def _step(self, call: str, action: Callable[[], T]) -> T:
+        """One HTTP call inside an operation, with its own faults."""
+        self.attach_calls.append(call)
+        queue = self._failures.get(call)
+        failure = queue.popleft() if queue else None
+        if failure is not None and not failure.after_commit:
+            raise failure.error
+        result = action()
         if failure is not None:
             raise failure.error
         return result
@@ -544,4 +624,4 @@ def _trim(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
 
 
-__all__ = ["OPERATIONS", "FakeExactGateway", "port_error"]
+__all__ = ["ATTACH_CALLS", "OPERATIONS", "FakeExactGateway", "port_error"]

@@ -238,24 +238,68 @@ class ExactOnlineGateway:
         subject: str,
         file_name: str,
         content: bytes,
+        look_first: bool = False,
     ) -> uuid.UUID:
-        document = await self._http.post(
-            DOCUMENTS, division=division, body=p.document_body(invoice_id, subject)
+        """POST the document, POST its file, PUT the link: three calls.
+
+        With `look_first`, an earlier attempt's document (the invoice's, with
+        this subject) is reused and its file is not sent again when one of
+        this name is there: one or two GETs more, and nothing made twice.
+        """
+        document_id = (
+            await self._find_document(division, invoice_id, subject) if look_first else None
         )
-        document_id = p.document_id(document, "ID")
+        has_file = False
         if document_id is None:
-            raise ExactUnavailableError("Exact created a document without an ID")
-        await self._http.post(
-            DOCUMENT_ATTACHMENTS,
-            division=division,
-            body=p.attachment_body(document_id, file_name, content),
-        )
+            document = await self._http.post(
+                DOCUMENTS, division=division, body=p.document_body(invoice_id, subject)
+            )
+            document_id = p.document_id(document, "ID")
+            if document_id is None:
+                raise ExactUnavailableError("Exact created a document without an ID")
+        else:
+            has_file = file_name in await self._file_names(division, document_id)
+        if not has_file:
+            await self._http.post(
+                DOCUMENT_ATTACHMENTS,
+                division=division,
+                body=p.attachment_body(document_id, file_name, content),
+            )
         await self._http.put(
             odata.keyed(SALES_INVOICES, invoice_id),
             division=division,
             body={"Document": str(document_id)},
         )
         return document_id
+
+    async def _find_document(
+        self, division: int, invoice_id: uuid.UUID, subject: str
+    ) -> uuid.UUID | None:
+        """The first document Exact lists for the invoice with this subject."""
+        where = odata.all_of(
+            (
+                odata.eq("FinancialTransactionEntryID", odata.guid(invoice_id)),
+                odata.eq("Subject", odata.string(subject)),
+            )
+        )
+        rows, _ = await self._http.get_page(
+            DOCUMENTS,
+            division=division,
+            params={"$filter": where, "$select": p.select(p.DOCUMENT_FIELDS)},
+        )
+        found = (p.document_id(row, "ID") for row in rows)
+        return next((key for key in found if key is not None), None)
+
+    async def _file_names(self, division: int, document_id: uuid.UUID) -> set[str]:
+        rows, _ = await self._http.get_page(
+            DOCUMENT_ATTACHMENTS,
+            division=division,
+            params={
+                "$filter": odata.eq("Document", odata.guid(document_id)),
+                "$select": p.select(p.ATTACHMENT_FIELDS),
+            },
+        )
+        return {p.attachment_file_name(row) for row in rows}
 
     # --- webhooks ---------------------------------------------------------------
 

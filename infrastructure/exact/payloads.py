@@ -77,6 +77,10 @@ SALES_INVOICE_FIELDS = (
 )
 SALES_INVOICE_LINES = "SalesInvoiceLines"
 WEBHOOK_FIELDS = ("ID", "CallbackURL", "Topic")
+DOCUMENT_FIELDS = ("ID",)
+"""What the look-up for an earlier attempt's document reads."""
+ATTACHMENT_FIELDS = ("ID", "FileName")
+"""What the look-up for an earlier attempt's file reads (never the base64 content)."""
 
 # AccountFields attribute -> Exact's crm/Accounts field.
 _ACCOUNT_COLUMNS = {
@@ -361,6 +365,10 @@ def document_body(invoice_id: uuid.UUID, subject: str) -> Row:
         "Type": SALES_INVOICE_DOCUMENT_TYPE,
         "FinancialTransactionEntryID": str(invoice_id),
     }
+
+
+def attachment_file_name(row: Row) -> str:
+    return _text(row, "FileName")
 
 
 def attachment_body(document: uuid.UUID, file_name: str, content: bytes) -> Row:

@@ -736,6 +736,94 @@ async def test_attach_document_creates_uploads_and_links(
     assert body_of(link.calls.last.request) == {"Document": str(key(77))}
 
 
+DOCUMENTS = f"{API}/documents/Documents"
+ATTACHMENTS = f"{API}/documents/DocumentAttachments"
+
+
+def attach_routes(
+    exact: respx.MockRouter, documents: list[Row], files: list[Row]
+) -> dict[str, respx.Route]:
+    return {
+        "find_documents": exact.get(DOCUMENTS).mock(return_value=page(documents)),
+        "create_document": exact.post(DOCUMENTS).mock(
+            return_value=one({"ID": str(key(77))}, status=201)
+        ),
+        "find_attachments": exact.get(ATTACHMENTS).mock(return_value=page(files)),
+        "create_attachment": exact.post(ATTACHMENTS).mock(
+            return_value=one({"ID": str(key(78))}, status=201)
+        ),
+        "link_document": exact.put(f"{INVOICES}(guid'{key(8)}')").respond(204),
+    }
+
+
+def calls_made(routes: dict[str, respx.Route]) -> dict[str, int]:
+    return {name: route.call_count for name, route in routes.items() if route.call_count}
+
+
+async def attach_again(gateway: ExactOnlineGateway) -> uuid.UUID:
+    return await gateway.attach_document(
+        DIVISION,
+        key(8),
+        subject="Invoice HB-1",
+        file_name="HB-1.pdf",
+        content=b"%PDF-1.7\n",
+        look_first=True,
+    )
+
+
+async def test_looking_first_finds_the_earlier_document_by_invoice_and_subject(
+    exact: respx.MockRouter, gateway: ExactOnlineGateway
+) -> None:
+    routes = attach_routes(
+        exact, [{"ID": str(key(70))}], [{"ID": str(key(71)), "FileName": "x.pdf"}]
+    )
+
+    document = await attach_again(gateway)
+
+    assert document == key(70)
+    assert calls_made(routes) == {
+        "find_documents": 1,
+        "find_attachments": 1,
+        "create_attachment": 1,
+        "link_document": 1,
+    }
+    documents = routes["find_documents"].calls.last.request.url.params
+    assert documents["$filter"] == (
+        f"FinancialTransactionEntryID eq guid'{key(8)}' and Subject eq 'Invoice HB-1'"
+    )
+    assert documents["$select"] == "ID"
+    files = routes["find_attachments"].calls.last.request.url.params
+    assert files["$filter"] == f"Document eq guid'{key(70)}'"
+    assert files["$select"] == "ID,FileName", "never the base64 content"
+    assert body_of(routes["create_attachment"].calls.last.request)["Document"] == str(key(70))
+    assert body_of(routes["link_document"].calls.last.request) == {"Document": str(key(70))}
+
+
+async def test_looking_first_sends_no_file_that_is_there_and_links_again(
+    exact: respx.MockRouter, gateway: ExactOnlineGateway
+) -> None:
+    routes = attach_routes(
+        exact, [{"ID": str(key(70))}], [{"ID": str(key(71)), "FileName": "HB-1.pdf"}]
+    )
+
+    assert await attach_again(gateway) == key(70)
+    assert calls_made(routes) == {"find_documents": 1, "find_attachments": 1, "link_document": 1}
+
+
+async def test_looking_first_and_finding_nothing_creates_everything(
+    exact: respx.MockRouter, gateway: ExactOnlineGateway
+) -> None:
+    routes = attach_routes(exact, [], [])
+
+    assert await attach_again(gateway) == key(77)
+    assert calls_made(routes) == {
+        "find_documents": 1,
+        "create_document": 1,
+        "create_attachment": 1,
+        "link_document": 1,
+    }, "a new document has no files to look for"
+
+
 # --- webhooks -------------------------------------------------------------------
 
 

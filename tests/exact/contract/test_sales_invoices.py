@@ -361,6 +361,98 @@ async def test_attach_document_links_it_to_the_invoice(gateway: Gateway, exact: 
     )
 
 
+PDF = b"%PDF-1.7\n" + bytes(range(256))
+
+
+async def attach(
+    gateway: Gateway, invoice_id: uuid.UUID, *, look_first: bool, subject: str = "Factuur HB-1"
+) -> uuid.UUID:
+    return await gateway.attach_document(
+        DIVISION,
+        invoice_id,
+        subject=subject,
+        file_name="HB-1.pdf",
+        content=PDF,
+        look_first=look_first,
+    )
+
+
+def documents_of(exact: Exact, invoice_id: uuid.UUID) -> list[dict[str, object]]:
+    return [
+        row
+        for row in exact.rows(schema.DOCUMENTS)
+        if row["FinancialTransactionEntryID"] == invoice_id
+    ]
+
+
+def files_of(exact: Exact, document_id: object) -> list[str]:
+    return [
+        str(row["FileName"])
+        for row in exact.rows(schema.DOCUMENT_ATTACHMENTS)
+        if row["Document"] == document_id
+    ]
+
+
+async def test_attaching_again_without_looking_first_makes_a_second_document(
+    gateway: Gateway, exact: Exact
+) -> None:
+    invoice = await gateway.create_sales_invoice(DIVISION, exact.draft("HB-1"))
+
+    first = await attach(gateway, invoice.invoice_id, look_first=False)
+    second = await attach(gateway, invoice.invoice_id, look_first=False)
+
+    assert first != second
+    assert len(documents_of(exact, invoice.invoice_id)) == 2
+
+
+async def test_attaching_again_looking_first_reuses_the_document_and_its_file(
+    gateway: Gateway, exact: Exact
+) -> None:
+    invoice = await gateway.create_sales_invoice(DIVISION, exact.draft("HB-1"))
+    first = await attach(gateway, invoice.invoice_id, look_first=False)
+
+    again = await attach(gateway, invoice.invoice_id, look_first=True)
+
+    assert again == first
+    [document] = documents_of(exact, invoice.invoice_id)
+    assert files_of(exact, document["ID"]) == ["HB-1.pdf"]
+    assert exact.row(schema.INVOICES, invoice.invoice_id)["Document"] == first
+
+
+async def test_looking_first_adds_the_file_to_a_document_left_without_one(
+    gateway: Gateway, exact: Exact
+) -> None:
+    invoice = await gateway.create_sales_invoice(DIVISION, exact.draft("HB-1"))
+    left = exact.create(
+        schema.DOCUMENTS,
+        {
+            "Subject": "Factuur HB-1",
+            "Type": 10,
+            "FinancialTransactionEntryID": str(invoice.invoice_id),
+        },
+    )
+
+    document_id = await attach(gateway, invoice.invoice_id, look_first=True)
+
+    assert document_id == left["ID"]
+    assert len(documents_of(exact, invoice.invoice_id)) == 1
+    assert files_of(exact, left["ID"]) == ["HB-1.pdf"]
+    assert exact.row(schema.INVOICES, invoice.invoice_id)["Document"] == document_id
+
+
+async def test_looking_first_passes_over_other_documents_of_the_invoice(
+    gateway: Gateway, exact: Exact
+) -> None:
+    invoice = await gateway.create_sales_invoice(DIVISION, exact.draft("HB-1"))
+    other = await attach(gateway, invoice.invoice_id, look_first=False, subject="Bijlage")
+
+    document_id = await attach(gateway, invoice.invoice_id, look_first=True)
+
+    assert document_id != other
+    assert len(documents_of(exact, invoice.invoice_id)) == 2
+    assert files_of(exact, document_id) == ["HB-1.pdf"]
+
+
 async def test_attach_to_an_unknown_invoice_is_not_found(gateway: Gateway) -> None:
     with pytest.raises(ExactNotFoundError):
         await gateway.attach_document(

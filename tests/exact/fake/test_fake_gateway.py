@@ -122,6 +122,64 @@ async def test_failures_are_used_up_one_call_each_in_order() -> None:
     assert len(await fake.items(DEMO_DIVISION)) == 4
 
 
+async def attach(fake: FakeExactGateway, invoice_id: uuid.UUID, *, look_first: bool) -> uuid.UUID:
+    return await fake.attach_document(
+        DEMO_DIVISION,
+        invoice_id,
+        subject="Invoice HB-1",
+        file_name="HB-1.pdf",
+        content=b"%PDF-1.7",
+        look_first=look_first,
+    )
+
+
+async def test_attach_calls_records_the_adapters_http_calls() -> None:
+    fake = FakeExactGateway()
+    invoice = await fake.create_sales_invoice(DEMO_DIVISION, draft(fake, "HB-1"))
+
+    await attach(fake, invoice.invoice_id, look_first=False)
+    first = list(fake.attach_calls)
+    fake.attach_calls.clear()
+    await attach(fake, invoice.invoice_id, look_first=True)
+
+    assert first == ["create_document", "create_attachment", "link_document"]
+    assert fake.attach_calls == ["find_documents", "find_attachments", "link_document"]
+    assert fake.count("attach_document") == 2
+
+
+@pytest.mark.parametrize("call", ["create_document", "create_attachment", "link_document"])
+async def test_one_call_inside_attach_document_can_lose_its_response(call: str) -> None:
+    fake = FakeExactGateway()
+    invoice = await fake.create_sales_invoice(DEMO_DIVISION, draft(fake, "HB-1"))
+    fake.fail_next(call, ExactUnavailableError("timeout"), after_commit=True)
+
+    with pytest.raises(ExactUnavailableError):
+        await attach(fake, invoice.invoice_id, look_first=False)
+
+    made = fake.attach_calls.index(call) + 1
+    assert fake.attach_calls == ["create_document", "create_attachment", "link_document"][:made]
+    assert len(fake.administration.rows(DEMO_DIVISION, schema.DOCUMENTS)) == 1
+    document = await attach(fake, invoice.invoice_id, look_first=True)
+    assert len(fake.administration.rows(DEMO_DIVISION, schema.DOCUMENTS)) == 1
+    assert len(fake.administration.rows(DEMO_DIVISION, schema.DOCUMENT_ATTACHMENTS)) == 1
+    linked = fake.administration.get(DEMO_DIVISION, schema.INVOICES, invoice.invoice_id)
+    assert linked["Document"] == document
+
+
+async def test_a_call_inside_attach_document_failing_before_it_leaves_nothing_after_it() -> None:
+    fake = FakeExactGateway()
+    invoice = await fake.create_sales_invoice(DEMO_DIVISION, draft(fake, "HB-1"))
+    fake.fail_next("create_attachment", ExactThrottledError("slow down"))
+
+    with pytest.raises(ExactThrottledError):
+        await attach(fake, invoice.invoice_id, look_first=False)
+
+    assert len(fake.administration.rows(DEMO_DIVISION, schema.DOCUMENTS)) == 1
+    assert not fake.administration.rows(DEMO_DIVISION, schema.DOCUMENT_ATTACHMENTS)
+    linked = fake.administration.get(DEMO_DIVISION, schema.INVOICES, invoice.invoice_id)
+    assert linked["Document"] is None
+
+
 async def test_only_port_operations_can_fail() -> None:
     fake = FakeExactGateway()
 

@@ -13,6 +13,7 @@ from tests.exact.sandbox.support import (
     account_id,
     error_text,
     post_invoice,
+    results,
 )
 
 DOCUMENTS = f"{DEMO_DIVISION}/documents/Documents"
@@ -125,3 +126,36 @@ def test_a_document_needs_a_subject_and_a_type(api: httpx.Client) -> None:
 
     assert response.status_code == 500
     assert error_text(response) == "Mandatory: Subject\r\nMandatory: Type"
+
+
+def test_documents_are_found_by_their_invoice_and_subject(api: httpx.Client) -> None:
+    invoice, other = post_invoice(api), post_invoice(api)
+    ours = create_document(
+        api, Subject="Factuur HB-1 'april'", FinancialTransactionEntryID=invoice["InvoiceID"]
+    )
+    create_document(api, Subject="Bijlage", FinancialTransactionEntryID=invoice["InvoiceID"])
+    create_document(
+        api, Subject="Factuur HB-1 'april'", FinancialTransactionEntryID=other["InvoiceID"]
+    )
+    where = (
+        f"FinancialTransactionEntryID eq guid'{invoice['InvoiceID']}' "
+        "and Subject eq 'Factuur HB-1 ''april'''"
+    )
+
+    response = api.get(DOCUMENTS, params={"$filter": where, "$select": "ID"})
+
+    assert [row["ID"] for row in results(response)] == [ours["ID"]]
+
+
+def test_attachments_are_found_by_document_without_their_content(api: httpx.Client) -> None:
+    document = create_document(api)
+    attach(api, document["ID"])
+
+    response = api.get(
+        ATTACHMENTS,
+        params={"$filter": f"Document eq guid'{document['ID']}'", "$select": "ID,FileName"},
+    )
+
+    [row] = results(response)
+    assert set(row) - {"__metadata"} == {"ID", "FileName"}
+    assert row["FileName"] == "HB-1.pdf"
