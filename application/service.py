@@ -19,6 +19,7 @@ from application.customer_sync import (
     UpdateCustomersFromExact,
     UpdateExactFromCustomers,
 )
+from application.documents import PrintDocuments
 from application.exact_connection import (
     CompleteExactConnection,
     ConfigureExactConnection,
@@ -120,3 +121,4 @@ class Hourbill:
     retry_invoices: RetryInvoices
     delete_invoice: DeleteInvoice
     invoice_queries: InvoiceQueries
+    print_documents: PrintDocuments

@@ -12,6 +12,7 @@ import httpx
 from dependency_injector import containers, providers
 
 from application import administration, customer_sync
+from application.documents import PrintDocuments
 from application.exact_connection import (
     CompleteExactConnection,
     ConfigureExactConnection,
@@ -34,6 +35,7 @@ from application.use_cases import customers, generation, orders, sources, work
 from hourbill.keys import secret_key
 from hourbill.settings import Settings
 from infrastructure.clock import SystemClock
+from infrastructure.documents.pdf import FpdfRenderer
 from infrastructure.events import InProcessEventBroker
 from infrastructure.events_postgres import PostgresEventBroker
 from infrastructure.exact.budget import DatabaseRateBudget
@@ -174,6 +176,9 @@ class Container(containers.DeclarativeContainer):
     )
     """Pushes queued invoices to Exact: in `hourbill serve` and `hourbill worker`."""
 
+    document_renderer = providers.Singleton(FpdfRenderer)
+    """Lays out concept invoices and specifications as PDF (fpdf2)."""
+
     hourbill = providers.Singleton(
         Hourbill,
         queries=providers.Singleton(Queries, uow=uow),
@@ -278,6 +283,7 @@ class Container(containers.DeclarativeContainer):
         ),
         delete_line_mapping=providers.Singleton(administration.DeleteLineMapping, uow=uow),
         list_line_mappings=providers.Singleton(administration.ListLineMappings, uow=uow),
+        print_documents=providers.Singleton(PrintDocuments, uow=uow, renderer=document_renderer),
     )
 
 

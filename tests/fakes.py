@@ -39,6 +39,7 @@ from application.ports import (
 from domain import exact_mapping
 from domain.bookings import HourBooking, Supply
 from domain.customers import Customer
+from domain.documents import Document
 from domain.errors import ErrorCode, HourbillError
 from domain.events import InvoiceRunProgressEvent, OrderEvent
 from domain.invoices import DONE_STATES, Invoice, InvoiceHistoryEntry, InvoiceRun, InvoiceState
@@ -515,6 +516,22 @@ class RecordingPublisher:
 
     async def publish(self, events: Sequence[OrderEvent]) -> None:
         self.published.extend(events)
+
+
+class FakeDocumentRenderer:
+    """Records every batch of documents it is given; "renders" a one-line summary of each."""
+
+    def __init__(self) -> None:
+        self.batches: list[tuple[Document, ...]] = []
+
+    def render(self, documents: Sequence[Document]) -> bytes:
+        self.batches.append(tuple(documents))
+        lines = [
+            f"{type(d).__name__} {getattr(d, 'kind', 'SPECIFICATION')} "
+            f"{d.header.order_number} {d.header.language.value}"
+            for d in documents
+        ]
+        return "\n".join(["%PDF-fake", *lines]).encode()
 
 
 class FixedClock:

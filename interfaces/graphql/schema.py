@@ -25,6 +25,7 @@ from interfaces.graphql.mutations.work import WorkMutations
 from interfaces.graphql.queries import CoreQueries
 from interfaces.graphql.queries_administration import AdministrationQueries
 from interfaces.graphql.queries_customer_sync import CustomerSyncQueries
+from interfaces.graphql.queries_documents import DocumentQueries
 from interfaces.graphql.queries_invoices import InvoiceQueries
 from interfaces.graphql.scalars import SCALARS
 from interfaces.graphql.subscriptions import Subscription
@@ -40,6 +41,7 @@ class Query(
     CustomerSyncQueries,
     AdministrationQueries,
     InvoiceQueries,
+    DocumentQueries,
 ):
     """Each area contributes its query fields as a mixin class in its own module."""
 

@@ -22,6 +22,8 @@ from application.service import Hourbill
 from domain.errors import HourbillError
 from interfaces.graphql.context import Context
 from interfaces.graphql.schema import schema as hourbill_schema
+from interfaces.http.document_urls import DOCUMENTS_PATH
+from interfaces.http.documents import document_routes
 from interfaces.http.webhooks import exact_webhooks
 
 ShutdownHook = Callable[[], Awaitable[None]]
@@ -113,7 +115,7 @@ def create_app(
     on_startup: list[ShutdownHook] | None = None,
     mounts: Sequence[tuple[str, ASGIApp]] = (),
 ) -> Starlette:
-    """The API at `/graphql` (GET, POST, websocket) and `/healthz`.
+    """The API at `/graphql` (GET, POST, websocket), the PDFs at `/documents`, and `/healthz`.
 
     `on_startup` and `on_shutdown` hooks run when the server starts and stops
     (e.g. to close the database); `mounts` adds other ASGI apps under a path
@@ -144,6 +146,7 @@ def create_app(
             ),
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
+            Mount(DOCUMENTS_PATH, routes=document_routes(hourbill.print_documents)),
             *(Mount(path, app) for path, app in mounts),
         ],
         lifespan=lifespan,

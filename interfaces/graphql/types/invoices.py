@@ -25,6 +25,7 @@ from interfaces.graphql.types.customers import Customer
 from interfaces.graphql.types.enums import InvoiceState
 from interfaces.graphql.types.events import InvoiceRunProgress
 from interfaces.graphql.types.orders import Order, OrderLine
+from interfaces.graphql.urls import document_urls
 
 
 def _exact_id(ident: uuid.UUID | None) -> strawberry.ID | None:
@@ -112,6 +113,24 @@ class Invoice(Node):
             return []
         order = await loaders(info).order.load(self.order_id)
         return [] if order is None else [OrderLine.from_domain(line) for line in order.lines]
+
+    @strawberry.field(
+        description="The specification report as PDF, headed with the invoice's numbers "
+        "(GET; `?language=nl|en`, `?download=1`); null once the order was released."
+    )
+    def specification_url(self, info: Info) -> str | None:
+        if self.order_id is None:
+            return None
+        return document_urls(info).invoice_specification(self.key)
+
+    @strawberry.field(
+        description="The invoice (no concept mark) and its specification as one PDF, in the "
+        "customer's language: what is attached in Exact. Null once the order was released."
+    )
+    def pdf_url(self, info: Info) -> str | None:
+        if self.order_id is None:
+            return None
+        return document_urls(info).invoice_pdf(self.key)
 
     @strawberry.field(description="Oldest first.")
     async def history(self, info: Info) -> list[InvoiceHistoryEntry]:

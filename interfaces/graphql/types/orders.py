@@ -23,6 +23,7 @@ from interfaces.graphql.types.customers import Customer
 from interfaces.graphql.types.enums import LineKind, OrderStatus
 from interfaces.graphql.types.sources import Booking, Supply
 from interfaces.graphql.types.work import Project, Task
+from interfaces.graphql.urls import document_urls
 
 if TYPE_CHECKING:
     from interfaces.graphql.types.invoices import Invoice
@@ -246,6 +247,18 @@ class Order(Node, OrderFields):
 
         found = await loaders(info).invoicing.of_order.load(self.source.id)
         return None if found is None else Invoice.from_domain(found)
+
+    @strawberry.field(
+        description="The concept invoice as PDF (GET; `?language=nl|en`, `?download=1`)."
+    )
+    def concept_invoice_url(self, info: Info) -> str:
+        return document_urls(info).order_concept_invoice(self.source.id)
+
+    @strawberry.field(
+        description="The specification report as PDF (GET; `?language=nl|en`, `?download=1`)."
+    )
+    def specification_url(self, info: Info) -> str:
+        return document_urls(info).order_specification(self.source.id)
 
     @classmethod
     def from_domain(cls, order: DomainOrder) -> Order:
