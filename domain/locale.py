@@ -86,6 +86,17 @@ def format_period(start: dt.date | None, end: dt.date | None, language: Language
     return f"{format_date(start, language)} – {format_date(end, language)}"
 
 
+UNITS: dict[Language, dict[str, str]] = {
+    Language.NL: {"hour": "uur", "hours": "uur", "pc": "stuk", "pcs": "stuks", "day": "dag"},
+    Language.EN: {"uur": "hour", "stuk": "pc", "stuks": "pcs", "dag": "day"},
+}
+"""Units as Hourbill stores them, in the other language; anything else prints as stored."""
+
+
+def format_unit(unit: str, language: Language) -> str:
+    return UNITS[language].get(unit.strip().lower(), unit)
+
+
 LABELS: dict[Language, dict[str, str]] = {
     Language.NL: {
         "concept_invoice": "Conceptfactuur",

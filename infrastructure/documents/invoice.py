@@ -9,6 +9,7 @@ from domain.locale import (
     format_percent,
     format_quantity,
     format_rate,
+    format_unit,
     text,
 )
 from infrastructure.documents.blocks import (
@@ -76,7 +77,7 @@ def _lines(canvas: Canvas, document: InvoiceDocument, keep_with_last: float) -> 
         [
             line.description,
             format_quantity(line.quantity, language),
-            line.unit,
+            format_unit(line.unit, language),
             format_rate(line.unit_price, language),
             format_percent(line.discount_percent, language) if line.discount_percent else "",
             format_percent(line.vat_rate, language),

@@ -12,6 +12,7 @@ from domain.locale import (
     format_percent,
     format_quantity,
     format_rate,
+    format_unit,
     text,
 )
 from domain.money import ZERO
@@ -111,7 +112,7 @@ def _supply_cells(supply: SupplyRow, language: Language) -> list[str]:
         _date(supply.date, language),
         supply.item_code,
         supply.description,
-        f"{quantity} {supply.unit}".strip(),
+        f"{quantity} {format_unit(supply.unit, language)}".strip(),
         format_rate(supply.unit_price, language),
         format_money(supply.amount, language),
     ]

@@ -67,7 +67,7 @@ def test_dutch_and_english_differ_in_words_and_in_number_format() -> None:
     assert "Conceptfactuur" in dutch
     assert "Subtotaal € 3.352,32" in dutch
     assert "Btw 21% over € 3.307,32 € 694,54" in dutch
-    assert "18,25 hour € 87,50 10% 21% € 1.437,19" in dutch
+    assert "18,25 uur € 87,50 10% 21% € 1.437,19" in dutch
     assert "Vervaldatum 1 mei 2026" in dutch
     assert "Pagina 1 van 1" in dutch
     assert "Concept invoice" in english

@@ -17,6 +17,7 @@ from domain.locale import (
     format_period,
     format_quantity,
     format_rate,
+    format_unit,
     text,
 )
 
@@ -93,3 +94,11 @@ def test_both_languages_know_every_label_and_fill_placeholders() -> None:
     assert LABELS[NL].keys() == LABELS[EN].keys()
     assert text(NL, "page", page="2", pages="5") == "Pagina 2 van 5"
     assert text(EN, "vat_over", rate="21%", base="€100.00") == "VAT 21% on €100.00"
+
+
+def test_units_as_stored_are_printed_in_the_customers_language() -> None:
+    assert format_unit("hour", NL) == "uur"
+    assert format_unit("pc", NL) == "stuk"
+    assert format_unit("uur", EN) == "hour"
+    assert format_unit("m", NL) == "m"  # unknown units print as stored
+    assert format_unit("hour", EN) == "hour"
