@@ -15,6 +15,7 @@ BENCHMARKS = [
     ["bench.exact_sandbox_gets", "--requests", "5000", "--concurrency", "1", "4", "16"],
     ["bench.exact_calls", "--db", "sqlite", "--db", "postgres"],
     ["bench.invoice_push", "--db", "sqlite", "--db", "postgres"],
+    ["bench.documents", "--db", "sqlite", "--db", "postgres"],
 ]
 
 
