@@ -77,6 +77,8 @@ class InvoiceRepository(Protocol):
 class OutboxKind(enum.StrEnum):
     PUSH = "PUSH"
     """Create the sales invoice in Exact."""
+    ATTACH_PDF = "ATTACH_PDF"
+    """Attach the invoice PDF to the sales invoice in Exact (queued when it is sent)."""
 
 
 @dataclass(frozen=True)
@@ -115,7 +117,7 @@ class Outbox(Protocol):
         ...
 
     async def pending(self, invoice_ids: Sequence[uuid.UUID]) -> set[uuid.UUID]:
-        """The invoices among these with work still in the outbox."""
+        """The invoices among these with a push still in the outbox (other work not counted)."""
         ...
 
     async def next_due(self) -> dt.datetime | None:

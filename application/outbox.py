@@ -12,7 +12,9 @@ reference in YourRef, and keeps this order of steps for every claimed item:
 3. Otherwise make sure the customer has an account, and POST the invoice.
 4. Record the outcome (SENT with Exact's ids, numbers and amounts; FAILED with
    Exact's message; or postponed with back-off) and remove or reschedule the
-   outbox row, in one transaction. Events go out after it.
+   outbox row, in one transaction. Events go out after it. With the
+   administration's `attach_pdf` on, a SENT invoice also gets an ATTACH_PDF
+   item in that transaction (application/invoice_documents.py does it).
 
 A lease on the outbox row (see infrastructure/worker.py) keeps two workers off
 one item; should one still slip through (a lease that ran out during a very
@@ -45,7 +47,7 @@ from application.exact import (
     SalesInvoiceLineDraft,
 )
 from application.invoicing import AccountLinker, invoice_event, progress_events, record
-from application.invoicing_ports import OutboxItem
+from application.invoicing_ports import OutboxItem, OutboxKind
 from application.ports import Clock, EventPublisher, UnitOfWork, UnitOfWorkFactory
 from domain.errors import ErrorCode, HourbillError
 from domain.events import Event, InvoiceEventKind
@@ -109,8 +111,8 @@ class PushResult:
     message: str | None = None
 
 
-class _Failure(Exception):
-    """A push that ended without an invoice in Exact; `transient` ones are tried again."""
+class Failure(Exception):
+    """A call to Exact that did not go through; `transient` ones are tried again."""
 
     def __init__(
         self,
@@ -125,29 +127,29 @@ class _Failure(Exception):
         self.transient, self.retry_at = transient, retry_at
 
 
-def classify(error: ExactError | HourbillError) -> _Failure:
-    """What an error means for the push: refused for good, or try again later."""
+def classify(error: ExactError | HourbillError) -> Failure:
+    """What an error means for the work at hand: refused for good, or try again later."""
     if isinstance(error, HourbillError):
         problem = error.problems[0]
-        return _Failure(problem.code, str(error))
+        return Failure(problem.code, str(error))
     if isinstance(error, ExactAuthError):
-        return _Failure(
+        return Failure(
             ErrorCode.NOT_CONFIGURED,
             f"Exact refused the connection ({error.message}); reconnect Exact, then retry",
         )
     if isinstance(error, ExactValidationError | ExactNotFoundError):
-        return _Failure(ErrorCode.EXACT_REJECTED, error.message)
+        return Failure(ErrorCode.EXACT_REJECTED, error.message)
     if isinstance(error, ExactThrottledError):
         retry_at = error.retry_at
         if retry_at is not None and retry_at.tzinfo is None:
             retry_at = retry_at.replace(tzinfo=dt.UTC)  # the adapter's are UTC already
-        return _Failure(
+        return Failure(
             ErrorCode.EXACT_UNAVAILABLE,
             error.message or "Exact's rate limit was reached",
             transient=True,
             retry_at=retry_at,
         )
-    return _Failure(
+    return Failure(
         ErrorCode.EXACT_UNAVAILABLE, error.message or type(error).__name__, transient=True
     )
 
@@ -195,17 +197,22 @@ class PushInvoices:
         for claimed in batch.work:
             found = adopted.get(claimed.invoice.id)
             try:
-                if isinstance(found, _Failure):
+                if isinstance(found, Failure):
                     raise found
                 exact = found if found is not None else await self._send(claimed, batch)
-            except _Failure as failure:
+            except Failure as failure:
                 batch.results.append(await self._failed(claimed, failure))
             except Exception as error:  # a bug or an outage of our own: try again later
                 log.exception("pushing invoice %s failed unexpectedly", claimed.invoice.id)
-                unexpected = _Failure(ErrorCode.EXACT_UNAVAILABLE, repr(error), transient=True)
+                unexpected = Failure(ErrorCode.EXACT_UNAVAILABLE, repr(error), transient=True)
                 batch.results.append(await self._failed(claimed, unexpected))
             else:
-                batch.results.append(await self._sent(claimed, exact, adopted=found is not None))
+                attach_pdf = batch.settings is not None and batch.settings.attach_pdf
+                batch.results.append(
+                    await self._sent(
+                        claimed, exact, adopted=found is not None, attach_pdf=attach_pdf
+                    )
+                )
         return batch.results
 
     # -- 1. count the attempt ---------------------------------------------------------
@@ -238,7 +245,7 @@ class PushInvoices:
             await uow.commit()
         batch.settings = settings
         for item, invoice in unconfigured:
-            failure = _Failure(
+            failure = Failure(
                 ErrorCode.NOT_CONFIGURED,
                 "Choose the Exact administration (division) and sales journal, then retry",
             )
@@ -250,13 +257,13 @@ class PushInvoices:
 
     async def _look_up(
         self, work: Sequence[_Claimed]
-    ) -> dict[uuid.UUID, ExactSalesInvoice | _Failure]:
+    ) -> dict[uuid.UUID, ExactSalesInvoice | Failure]:
         """Invoices Exact may have already: one look-up per division for all of them."""
         by_division: dict[int, list[_Claimed]] = defaultdict(list)
         for claimed in work:
             if claimed.invoice.may_exist_in_exact:
                 by_division[claimed.division].append(claimed)
-        found: dict[uuid.UUID, ExactSalesInvoice | _Failure] = {}
+        found: dict[uuid.UUID, ExactSalesInvoice | Failure] = {}
         for division, group in by_division.items():
             references = [c.invoice.reference for c in group]
             try:
@@ -276,7 +283,7 @@ class PushInvoices:
     async def _send(self, claimed: _Claimed, batch: _Batch) -> ExactSalesInvoice:
         invoice, order = claimed.invoice, claimed.order
         if order is None:
-            raise _Failure(ErrorCode.NOT_FOUND, f"the order of invoice {invoice.reference} is gone")
+            raise Failure(ErrorCode.NOT_FOUND, f"the order of invoice {invoice.reference} is gone")
         assert batch.settings is not None
         try:
             account = await self.accounts.ensure_account(claimed.division, invoice.customer_id)
@@ -329,8 +336,9 @@ class PushInvoices:
     # -- 4. record the outcome ---------------------------------------------------------------
 
     async def _sent(
-        self, claimed: _Claimed, exact: ExactSalesInvoice, *, adopted: bool
+        self, claimed: _Claimed, exact: ExactSalesInvoice, *, adopted: bool, attach_pdf: bool
     ) -> PushResult:
+        """SENT, and (with `attach_pdf`) the PDF queued for Exact in the same transaction."""
         now = self.clock.now()
         async with self.uow() as uow:
             invoice = await self._reload(uow, claimed)
@@ -354,12 +362,14 @@ class PushInvoices:
                 )
             await record(uow, invoice, message)
             await uow.outbox.complete(claimed.item.id)
+            if attach_pdf:
+                await uow.outbox.enqueue(invoice.id, OutboxKind.ATTACH_PDF, now)
             events = await progress_events(uow, [invoice])
             await uow.commit()
         await self._publish(invoice, InvoiceEventKind.SENT, message, events)
         return PushResult(claimed.item.id, invoice.id, ADOPTED if adopted else SENT, message)
 
-    async def _failed(self, claimed: _Claimed, failure: _Failure) -> PushResult:
+    async def _failed(self, claimed: _Claimed, failure: Failure) -> PushResult:
         now = self.clock.now()
         give_up = claimed.item.attempts >= self.policy.max_attempts
         async with self.uow() as uow:

@@ -33,6 +33,10 @@ class InvoiceEventKind(StrEnum):
     RETRIED = "RETRIED"
     PROCESSED = "PROCESSED"
     DELETED = "DELETED"
+    PDF_ATTACHED = "PDF_ATTACHED"
+    """The invoice PDF was attached to the sales invoice in Exact."""
+    PDF_NOT_ATTACHED = "PDF_NOT_ATTACHED"
+    """Attaching the PDF failed for good; the invoice itself is in Exact, unchanged."""
 
 
 @dataclass(frozen=True)

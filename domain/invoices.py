@@ -8,6 +8,9 @@ From then on the order is locked. The invoice walks a small state machine:
       │  └──retry──┐       └─(deleted locally)──▶ DELETED
       └─push refused─▶ FAILED
 
+Once in Exact (SENT or PROCESSED) its PDF may be attached there; that records
+the document, never a change of state.
+
 Transient trouble (timeouts, 5xx, 429) keeps it QUEUED with the reason shown;
 only a refusal by Exact (or giving up after many attempts) makes it FAILED.
 A deleted invoice is a tombstone: it keeps its numbers so they are never
@@ -232,6 +235,20 @@ class Invoice:
         self.state = InvoiceState.PROCESSED
         self.exact_invoice_number = invoice_number
         self.processed_at = self.updated_at = now
+
+    def pdf_attached(self, document_id: uuid.UUID, now: dt.datetime) -> None:
+        """Exact holds the invoice PDF in `document_id`, linked to its sales invoice.
+
+        Only an invoice that is in Exact can have one; the same document again
+        changes nothing (a retried attach that found its own document).
+        """
+        self._require(
+            frozenset({InvoiceState.SENT, InvoiceState.PROCESSED}), "given a PDF in Exact"
+        )
+        if self.exact_document_id == document_id and self.pdf_attached_at is not None:
+            return
+        self.exact_document_id, self.pdf_attached_at = document_id, now
+        self.updated_at = now
 
     def delete(self, now: dt.datetime) -> None:
         """Locally only; Exact keeps its invoice. A queued one must be sent or fail first."""

@@ -20,6 +20,7 @@ from application.exact_connection import (
     ExactConnectionConfig,
     StartExactConnection,
 )
+from application.invoice_documents import AttachInvoicePdfs
 from application.invoice_sync import (
     HandleExactWebhook,
     InvoiceNumberPolling,
@@ -28,6 +29,7 @@ from application.invoice_sync import (
     SyncInvoiceNumbers,
 )
 from application.invoicing import CreateInvoices, DeleteInvoice, InvoiceQueries, RetryInvoices
+from application.invoicing_ports import OutboxKind
 from application.outbox import PushInvoices, RetryPolicy
 from application.queries import Queries
 from application.service import Hourbill
@@ -59,7 +61,7 @@ from infrastructure.exact.webhook_verifier import HmacWebhookVerifier
 from infrastructure.persistence.database import Database
 from infrastructure.persistence.unit_of_work import SqlAlchemyUnitOfWorkFactory
 from infrastructure.secrets import SecretBox
-from infrastructure.worker import OutboxSignal, OutboxWorker
+from infrastructure.worker import OutboxHandlers, OutboxSignal, OutboxWorker
 
 
 def _retry_policy(settings: Settings) -> RetryPolicy:
@@ -166,18 +168,34 @@ class Container(containers.DeclarativeContainer):
         clock=clock,
         policy=providers.Callable(_retry_policy, settings),
     )
+
+    document_renderer = providers.Singleton(FpdfRenderer)
+    """Lays out concept invoices and specifications as PDF (fpdf2)."""
+
+    invoice_pdf_attach = providers.Singleton(
+        AttachInvoicePdfs,
+        uow=uow,
+        exact=exact_gateway,
+        documents=providers.Singleton(PrintDocuments, uow=uow, renderer=document_renderer),
+        events=events,
+        clock=clock,
+        policy=providers.Callable(_retry_policy, settings),
+    )
     outbox_worker = providers.Singleton(
         OutboxWorker,
-        handler=invoice_push,
+        handler=providers.Singleton(
+            OutboxHandlers,
+            providers.Dict(
+                {OutboxKind.PUSH: invoice_push, OutboxKind.ATTACH_PDF: invoice_pdf_attach}
+            ),
+        ),
         uow=uow,
         clock=clock,
         signal=outbox_signal,
         lease=providers.Callable(_worker_lease, settings),
     )
-    """Pushes queued invoices to Exact: in `hourbill serve` and `hourbill worker`."""
-
-    document_renderer = providers.Singleton(FpdfRenderer)
-    """Lays out concept invoices and specifications as PDF (fpdf2)."""
+    """Pushes queued invoices to Exact and attaches their PDFs: in `hourbill serve` and
+    `hourbill worker`."""
 
     hourbill = providers.Singleton(
         Hourbill,

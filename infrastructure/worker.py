@@ -1,4 +1,4 @@
-"""The outbox worker: claims due items with a lease, hands them to the push handler, repeats.
+"""The outbox worker: claims due items with a lease, hands them to their handler, repeats.
 
 Crash-safe by construction: an item is only ever leased, never taken. A worker
 that dies leaves its lease to run out, and the next worker (in this process or
@@ -19,10 +19,11 @@ import logging
 import os
 import socket
 import uuid
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from typing import Protocol
 
-from application.invoicing_ports import OutboxItem
+from application.invoicing_ports import OutboxItem, OutboxKind
 from application.ports import Clock, UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
@@ -30,6 +31,41 @@ log = logging.getLogger(__name__)
 
 class OutboxHandler(Protocol):
     async def handle(self, items: Sequence[OutboxItem]) -> Sequence[object]: ...
+
+
+class OutboxHandlers:
+    """One worker for several kinds of work: hands each kind's share of a batch to its handler.
+
+    Kinds run one after the other, in the order of the mapping; when one fails,
+    the others still run and the first error is raised afterwards (the worker
+    logs it; the failed items' leases run out and they are claimed again). An
+    item of a kind without a handler is left alone to its lease, for a worker
+    that knows it (say, a newer version during a rolling deploy).
+    """
+
+    def __init__(self, handlers: Mapping[OutboxKind, OutboxHandler]) -> None:
+        self.handlers = dict(handlers)
+
+    async def handle(self, items: Sequence[OutboxItem]) -> list[object]:
+        by_kind: dict[OutboxKind, list[OutboxItem]] = defaultdict(list)
+        for item in items:
+            by_kind[item.kind].append(item)
+        for kind in by_kind.keys() - self.handlers.keys():
+            log.error("no handler for %d outbox items of kind %s", len(by_kind[kind]), kind)
+        results: list[object] = []
+        errors: list[Exception] = []
+        for kind, handler in self.handlers.items():
+            if kind not in by_kind:
+                continue
+            try:
+                results += await handler.handle(by_kind[kind])
+            except Exception as error:
+                if errors:
+                    log.exception("outbox handler for %s failed as well", kind)
+                errors.append(error)
+        if errors:
+            raise errors[0]
+        return results
 
 
 class OutboxSignal:

@@ -765,7 +765,11 @@ class FakeOutbox(_Repo):
 
     async def pending(self, invoice_ids: Sequence[uuid.UUID]) -> set[uuid.UUID]:
         wanted = set(invoice_ids)
-        return {r.invoice_id for r in self.store.outbox.values() if r.invoice_id in wanted}
+        return {
+            r.invoice_id
+            for r in self.store.outbox.values()
+            if r.invoice_id in wanted and r.kind is OutboxKind.PUSH
+        }
 
     async def next_due(self) -> dt.datetime | None:
         rows = self.store.outbox.values()

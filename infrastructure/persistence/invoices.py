@@ -268,7 +268,9 @@ class SqlAlchemyOutbox:
         found: set[uuid.UUID] = set()
         for chunk in _chunks(invoice_ids):
             rows = await self.session.execute(
-                select(_O.invoice_id).where(_O.invoice_id.in_(chunk)).distinct()
+                select(_O.invoice_id)
+                .where(_O.invoice_id.in_(chunk), _O.kind == OutboxKind.PUSH.value)
+                .distinct()
             )
             found.update(invoice_id for (invoice_id,) in rows)
         return found

@@ -91,7 +91,14 @@ class Invoice(Node):
         description="Exact's InvoiceID of the sales invoice."
     )
     created_at: dt.datetime
+    exact_document_id: strawberry.ID | None = strawberry.field(
+        description="Exact's ID of the document holding the invoice PDF, once attached there."
+    )
     sent_at: dt.datetime | None
+    pdf_attached_at: dt.datetime | None = strawberry.field(
+        description="When the invoice PDF was attached to the sales invoice in Exact (with the "
+        "administration's attachPdf on); null until then."
+    )
     processed_at: dt.datetime | None
     updated_at: dt.datetime | None
     key: strawberry.Private[uuid.UUID]
@@ -178,7 +185,9 @@ class Invoice(Node):
             journal=invoice.journal,
             exact_invoice_id=_exact_id(invoice.exact_invoice_id),
             created_at=invoice.created_at,
+            exact_document_id=_exact_id(invoice.exact_document_id),
             sent_at=invoice.sent_at,
+            pdf_attached_at=invoice.pdf_attached_at,
             processed_at=invoice.processed_at,
             updated_at=invoice.updated_at,
             key=invoice.id,

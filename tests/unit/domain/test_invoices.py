@@ -175,6 +175,45 @@ def test_a_deleted_invoice_is_never_sent_again() -> None:
         assert refused.value.problems[0].code is ErrorCode.INVALID_STATE
 
 
+def test_a_pdf_attached_in_exact_is_recorded_without_a_change_of_state() -> None:
+    invoice, document = sent(), uuid.uuid4()
+    later = NOW + dt.timedelta(minutes=1)
+
+    invoice.pdf_attached(document, later)
+
+    assert (invoice.exact_document_id, invoice.pdf_attached_at) == (document, later)
+    assert (invoice.state, invoice.updated_at) == (InvoiceState.SENT, later)
+
+
+def test_the_same_document_again_changes_nothing() -> None:
+    invoice, document = sent(), uuid.uuid4()
+    invoice.pdf_attached(document, NOW)
+
+    invoice.pdf_attached(document, NOW + dt.timedelta(hours=1))
+
+    assert (invoice.pdf_attached_at, invoice.updated_at) == (NOW, NOW)
+
+
+def test_a_processed_invoice_can_get_its_pdf() -> None:
+    invoice = sent()
+    invoice.processed(26700001, NOW)
+
+    invoice.pdf_attached(uuid.uuid4(), NOW)
+
+    assert invoice.state is InvoiceState.PROCESSED
+    assert invoice.pdf_attached_at == NOW
+
+
+def test_only_an_invoice_in_exact_can_have_a_pdf_there() -> None:
+    deleted = sent()
+    deleted.delete(NOW)
+    for invoice in (queued(), deleted):
+        with pytest.raises(HourbillError) as refused:
+            invoice.pdf_attached(uuid.uuid4(), NOW)
+        assert refused.value.problems[0].code is ErrorCode.INVALID_STATE
+        assert invoice.exact_document_id is None
+
+
 def test_a_run_needs_a_usable_key() -> None:
     for key in ("", "   ", "x" * 201):
         with pytest.raises(HourbillError) as bad:
