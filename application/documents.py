@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -76,6 +76,14 @@ class PrintDocuments:
         self.renderer = renderer
 
     # -- orders -------------------------------------------------------------------------
+
+    async def check(self, order_ids: Sequence[uuid.UUID]) -> list[uuid.UUID]:
+        """What printing these orders would refuse (none, twice, too many, unknown), unprinted."""
+        ids = _checked(order_ids)
+        async with self.uow() as uow:
+            found = {o.id for o in await uow.orders.get_many(ids)}
+        _require_all(ids, found)
+        return ids
 
     async def concept_invoices(
         self, order_ids: Sequence[uuid.UUID], language: Language | None = None
@@ -173,13 +181,7 @@ def _checked(order_ids: Sequence[uuid.UUID], field: str = "orderIds") -> list[uu
 
 async def _load(uow: UnitOfWork, ids: list[uuid.UUID], field: str = "orderIds") -> _Loaded:
     found = {o.id: o for o in await uow.orders.get_many(ids)}
-    missing = [i for i in ids if i not in found]
-    if missing:
-        raise HourbillError.single(
-            ErrorCode.NOT_FOUND,
-            f"no order {', '.join(str(i) for i in missing)}",
-            field,
-        )
+    _require_all(ids, found, field)
     orders = [found[i] for i in ids]
     customers = {
         c.id: c for c in await uow.customers.get_many(list({o.customer_id for o in orders}))
@@ -190,6 +192,14 @@ async def _load(uow: UnitOfWork, ids: list[uuid.UUID], field: str = "orderIds") 
         settings=await uow.settings.invoicing(),
         invoices=await uow.invoices.by_orders(ids),
     )
+
+
+def _require_all(
+    ids: list[uuid.UUID], found: Collection[uuid.UUID], field: str = "orderIds"
+) -> None:
+    missing = [str(i) for i in ids if i not in found]
+    if missing:
+        raise HourbillError.single(ErrorCode.NOT_FOUND, f"no order {', '.join(missing)}", field)
 
 
 async def _sources(uow: UnitOfWork, orders: list[Order]) -> OrderSources:

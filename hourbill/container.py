@@ -171,12 +171,14 @@ class Container(containers.DeclarativeContainer):
 
     document_renderer = providers.Singleton(FpdfRenderer)
     """Lays out concept invoices and specifications as PDF (fpdf2)."""
+    print_documents = providers.Singleton(PrintDocuments, uow=uow, renderer=document_renderer)
+    """Concept invoices, specifications and invoice PDFs: for the routes and the worker."""
 
     invoice_pdf_attach = providers.Singleton(
         AttachInvoicePdfs,
         uow=uow,
         exact=exact_gateway,
-        documents=providers.Singleton(PrintDocuments, uow=uow, renderer=document_renderer),
+        documents=print_documents,
         events=events,
         clock=clock,
         policy=providers.Callable(_retry_policy, settings),
@@ -301,7 +303,7 @@ class Container(containers.DeclarativeContainer):
         ),
         delete_line_mapping=providers.Singleton(administration.DeleteLineMapping, uow=uow),
         list_line_mappings=providers.Singleton(administration.ListLineMappings, uow=uow),
-        print_documents=providers.Singleton(PrintDocuments, uow=uow, renderer=document_renderer),
+        print_documents=print_documents,
     )
 
 

@@ -7,7 +7,6 @@ import uuid
 import strawberry
 
 from application.service import Hourbill
-from application.use_cases._base import distinct_ids
 from domain.documents import MAX_BATCH
 from domain.errors import ErrorCode, HourbillError
 from interfaces.graphql.context import Info, hourbill
@@ -61,11 +60,4 @@ async def _selection(app: Hourbill, values: list[strawberry.ID]) -> list[uuid.UU
     reader = InputReader()
     parsed = reader.ids(values, "Order", "orderIds")
     reader.check()
-    ids = distinct_ids(parsed, "orderIds")
-    found = {order.id for order in await app.queries.orders_by_id(ids)}
-    missing = [str(i) for i in ids if i not in found]
-    if missing:
-        raise HourbillError.single(
-            ErrorCode.NOT_FOUND, f"no order {', '.join(missing)}", "orderIds"
-        )
-    return ids
+    return await app.print_documents.check(parsed)

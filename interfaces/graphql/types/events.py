@@ -71,7 +71,8 @@ class InvoiceEvent:
         description="Exact's invoice number once processed; its order number until then."
     )
     message: str | None = strawberry.field(
-        description="Why a push failed (ATTEMPT_FAILED, FAILED); null otherwise."
+        description="What happened: Exact's numbers (SENT), why a push failed "
+        "(ATTEMPT_FAILED, FAILED), or the PDF's fate (PDF_ATTACHED, PDF_NOT_ATTACHED)."
     )
     key: strawberry.Private[uuid.UUID]
 

@@ -225,3 +225,16 @@ async def test_bad_selections_are_refused_before_rendering(
         await printer.concept_invoices([made.id, missing])
     assert str(missing) in str(refused.value)
     assert renderer.calls == []
+
+
+async def test_check_refuses_what_printing_would_without_rendering(
+    store: FakeStore, printer: PrintDocuments, renderer: KeepingRenderer
+) -> None:
+    made = order(store, customer(store))
+
+    assert await printer.check([made.id]) == [made.id]
+    with raises_problems((ErrorCode.NOT_FOUND, "orderIds")):
+        await printer.check([made.id, uuid.uuid4()])
+    with raises_problems((ErrorCode.DUPLICATE, "orderIds")):
+        await printer.check([made.id, made.id])
+    assert renderer.calls == []
