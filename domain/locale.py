@@ -50,6 +50,18 @@ def format_quantity(value: Decimal, language: Language) -> str:
     return format_number(value, language, min(4, max(2, places)))
 
 
+def format_hours(value: Decimal, language: Language) -> str:
+    """Hours always with two decimals (7,50 and 8,00), so a column of them lines up."""
+    return format_number(value, language, min(4, max(2, decimals_of(value))))
+
+
+def format_line_quantity(value: Decimal, unit: str, language: Language) -> str:
+    """An invoice line's quantity: as hours when the line is in hours, else as a quantity."""
+    if format_unit(unit, Language.EN) in HOUR_UNITS:
+        return format_hours(value, language)
+    return format_quantity(value, language)
+
+
 def format_rate(value: Decimal, language: Language) -> str:
     """An hourly rate or unit price: two decimals, more only when it has them (12,3456)."""
     places = decimals_of(value)
@@ -91,6 +103,9 @@ UNITS: dict[Language, dict[str, str]] = {
     Language.EN: {"uur": "hour", "stuk": "pc", "stuks": "pcs", "dag": "day"},
 }
 """Units as Hourbill stores them, in the other language; anything else prints as stored."""
+
+
+HOUR_UNITS = frozenset({"hour", "hours"})
 
 
 def format_unit(unit: str, language: Language) -> str:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from domain.documents import InvoiceDocument
 from domain.locale import (
+    format_line_quantity,
     format_long_date,
     format_money,
     format_percent,
-    format_quantity,
     format_rate,
     format_unit,
     text,
@@ -76,7 +76,7 @@ def _lines(canvas: Canvas, document: InvoiceDocument, keep_with_last: float) -> 
     rows = [
         [
             line.description,
-            format_quantity(line.quantity, language),
+            format_line_quantity(line.quantity, line.unit, language),
             format_unit(line.unit, language),
             format_rate(line.unit_price, language),
             format_percent(line.discount_percent, language) if line.discount_percent else "",

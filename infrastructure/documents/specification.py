@@ -8,6 +8,7 @@ from domain.customers import Language
 from domain.documents import BookingRow, SpecificationLine, SpecificationReport, SupplyRow
 from domain.locale import (
     format_date,
+    format_hours,
     format_money,
     format_percent,
     format_quantity,
@@ -100,7 +101,7 @@ def _booking_cells(booking: BookingRow, language: Language, tasks_only: bool) ->
         booking.employee,
         booking.task if tasks_only else _work(booking.project, booking.task),
         booking.description,
-        format_quantity(booking.hours, language),
+        format_hours(booking.hours, language),
         format_rate(booking.rate, language),
         format_money(booking.amount, language),
     ]
@@ -140,7 +141,7 @@ def _closing(
             else text(language, "adjustment_row")
         )
         rows.append(([label, "", "", format_money(line.adjustment, language)], False))
-    hours = format_quantity(line.hours, language) if line.bookings else ""
+    hours = format_hours(line.hours, language) if line.bookings else ""
     total_label = text(language, "line_total", position=str(line.position))
     rows.append(([total_label, hours, "", format_money(line.amount, language)], True))
     return closing, rows
@@ -166,12 +167,12 @@ def _per_project(canvas: Canvas, report: SpecificationReport) -> None:
         table.row(
             [
                 project.project or text(language, "no_project"),
-                format_quantity(project.hours, language) if project.hours else "",
+                format_hours(project.hours, language) if project.hours else "",
                 format_money(project.amount, language),
             ]
         )
     rows = [
-        (text(language, "total_hours"), format_quantity(report.hours, language)),
+        (text(language, "total_hours"), format_hours(report.hours, language)),
         (text(language, "grand_total"), format_money(report.subtotal, language)),
         (text(language, "vat"), format_money(report.vat_total, language)),
     ]

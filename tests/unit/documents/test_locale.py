@@ -11,6 +11,8 @@ from domain.customers import Language
 from domain.locale import (
     LABELS,
     format_date,
+    format_hours,
+    format_line_quantity,
     format_long_date,
     format_money,
     format_percent,
@@ -102,3 +104,11 @@ def test_units_as_stored_are_printed_in_the_customers_language() -> None:
     assert format_unit("uur", EN) == "hour"
     assert format_unit("m", NL) == "m"  # unknown units print as stored
     assert format_unit("hour", EN) == "hour"
+
+
+def test_hours_always_show_two_decimals_so_columns_line_up() -> None:
+    assert format_hours(Decimal(66), NL) == "66,00"
+    assert format_hours(Decimal("0.5"), EN) == "0.50"
+    assert format_line_quantity(Decimal(66), "uur", NL) == "66,00"
+    assert format_line_quantity(Decimal(66), "hour", EN) == "66.00"
+    assert format_line_quantity(Decimal(10), "pc", NL) == "10"
