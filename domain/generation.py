@@ -16,7 +16,9 @@ from enum import StrEnum
 from typing import Any
 
 from domain.bookings import HourBooking, Supply
+from domain.customers import Language
 from domain.errors import ErrorCode, HourbillError, Problem, Problems
+from domain.locale import format_period, text
 from domain.orders import BookingRef, LineKind, Order, OrderLine, SupplyRef
 from domain.rates import RateCard
 from domain.work import Employee, Project, Task
@@ -71,6 +73,8 @@ class WorkCatalog:
     projects: Mapping[uuid.UUID, Project]
     tasks: Mapping[uuid.UUID, Task]
     employees: Mapping[uuid.UUID, Employee]
+    customers_language: Mapping[uuid.UUID, Language] = field(default_factory=dict)
+    """The language an order's description is written in; English when unknown."""
 
 
 @dataclass
@@ -276,7 +280,12 @@ def generate_orders(
             customer_id=customer_id,
             project_id=project_id if isinstance(project_id, uuid.UUID) else None,
             order_date=request.order_date or today,
-            description=_order_description(request, generator, project_id),
+            description=_order_description(
+                request,
+                generator,
+                project_id,
+                generator.catalog.customers_language.get(customer_id, Language.EN),
+            ),
             period_start=request.period_start,
             period_end=request.period_end,
         )
@@ -289,12 +298,13 @@ def generate_orders(
 
 
 def _order_description(
-    request: GenerationRequest, generator: _Generator, project_id: object
+    request: GenerationRequest, generator: _Generator, project_id: object, language: Language
 ) -> str:
-    period = f"{request.period_start.isoformat()} – {request.period_end.isoformat()}"
+    """The project and period, or "Hours and supplies" and the period, in the language."""
+    period = format_period(request.period_start, request.period_end, language)
     if isinstance(project_id, uuid.UUID):
         return f"{generator.work_title(project_id, None)}, {period}"
-    return f"Hours and supplies {period}"
+    return f"{text(language, 'hours_and_supplies')} {period}"
 
 
 def ensure_something_to_generate(plan: GenerationPlan) -> None:

@@ -114,6 +114,7 @@ def format_unit(unit: str, language: Language) -> str:
 
 LABELS: dict[Language, dict[str, str]] = {
     Language.NL: {
+        "hours_and_supplies": "Uren en materialen",
         "concept_invoice": "Conceptfactuur",
         "concept_mark": "CONCEPT",
         "concept_note": "Dit is een concept: het definitieve factuurnummer volgt uit Exact Online.",
@@ -174,6 +175,7 @@ LABELS: dict[Language, dict[str, str]] = {
         "phone": "Telefoon",
     },
     Language.EN: {
+        "hours_and_supplies": "Hours and supplies",
         "concept_invoice": "Concept invoice",
         "concept_mark": "CONCEPT",
         "concept_note": "This is a concept: the final invoice number comes from Exact Online.",

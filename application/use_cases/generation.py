@@ -76,6 +76,7 @@ async def plan_orders(
     customers = await uow.customers.get_many(customer_ids)
     catalog = WorkCatalog(
         customers_vat={c.id: c.vat_code for c in customers},
+        customers_language={c.id: c.language for c in customers},
         projects={p.id: p for p in await uow.work.projects()},
         tasks={t.id: t for t in await uow.work.tasks()},
         employees={e.id: e for e in await uow.work.employees()},

@@ -85,8 +85,8 @@ async def test_generation_per_project_and_per_booking(api: Api) -> None:
         for o in payload["preview"]["orders"]
     }
     assert kinds == {
-        "Website, 2026-11-01 – 2026-11-30": ["HOURS", "HOURS"],
-        "Hours and supplies 2026-11-01 – 2026-11-30": ["SUPPLY"],
+        "Website, 01-11-2026 – 30-11-2026": ["HOURS", "HOURS"],
+        "Uren en materialen 01-11-2026 – 30-11-2026": ["SUPPLY"],
     }
 
 

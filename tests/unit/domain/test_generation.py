@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from domain.bookings import HourBooking, Supply
+from domain.customers import Language
 from domain.errors import ErrorCode
 from domain.generation import (
     GenerationPlan,
@@ -50,6 +51,7 @@ def plan(
         projects={world.renovation.id: world.renovation},
         tasks={world.design.id: world.design, world.build.id: world.build},
         employees={world.anna.id: world.anna, world.bram.id: world.bram},
+        customers_language={world.globex.id: Language.NL},
     )
     defaults = InvoicingDefaults("21", vat_rates, hours_item_code)
     card = RateCard([world.default_rate] if rules is None else rules)
@@ -95,7 +97,9 @@ def test_per_customer_makes_one_order_per_customer_with_all_its_work(world: Worl
     assert by_customer[world.acme.id].booking_ids == {acme_on_project.id, acme_loose.id}
     assert by_customer[world.globex.id].booking_ids == {globex.id}
     assert all(o.project_id is None for o in generated.orders)
-    assert by_customer[world.acme.id].description == "Hours and supplies 2026-03-01 – 2026-03-31"
+    assert by_customer[world.acme.id].description == "Hours and supplies 1 Mar 2026 – 31 Mar 2026"
+    # Written in the customer's language: Globex reads Dutch.
+    assert by_customer[world.globex.id].description == "Uren en materialen 01-03-2026 – 31-03-2026"
 
 
 def test_per_project_makes_one_order_per_project_and_one_for_work_without_project(
@@ -114,9 +118,9 @@ def test_per_project_makes_one_order_per_project_and_one_for_work_without_projec
         {on_project.id},
         {on_project_supply.id},
     )
-    assert project_order.description == "Renovatie, 2026-03-01 – 2026-03-31"
+    assert project_order.description == "Renovatie, 1 Mar 2026 – 31 Mar 2026"
     assert by_project[None].booking_ids == {loose.id}
-    assert by_project[None].description == "Hours and supplies 2026-03-01 – 2026-03-31"
+    assert by_project[None].description == "Hours and supplies 1 Mar 2026 – 31 Mar 2026"
 
 
 def test_generated_orders_are_drafts_for_the_period_dated_today_unless_given(
