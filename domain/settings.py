@@ -27,6 +27,26 @@ class CompanyDetails:
     email: str | None = None
     phone: str | None = None
 
+    def normalized(self) -> CompanyDetails:
+        """Text stripped, blank optional fields None, the IBAN without spaces."""
+
+        def clean(value: str | None) -> str | None:
+            return (value or "").strip() or None
+
+        iban = clean(self.iban)
+        return CompanyDetails(
+            name=self.name.strip(),
+            address_line=clean(self.address_line),
+            postcode=clean(self.postcode),
+            city=clean(self.city),
+            country=self.country.strip(),
+            vat_number=clean(self.vat_number),
+            chamber_of_commerce=clean(self.chamber_of_commerce),
+            iban=None if iban is None else iban.replace(" ", ""),
+            email=clean(self.email),
+            phone=clean(self.phone),
+        )
+
 
 @dataclass(eq=False)
 class InvoicingSettings:
@@ -79,14 +99,15 @@ class InvoicingSettings:
 
     def set_company(self, company: CompanyDetails, payment_term_days: int) -> None:
         """Replace the sender's details and payment terms; all problems at once, or nothing."""
+        company = company.normalized()
         problems = Problems()
-        if not company.name.strip():
-            problems.add(ErrorCode.REQUIRED, "the company name is required", "companyName")
+        if not company.name:
+            problems.add(ErrorCode.REQUIRED, "the company name is required", "name")
         if not COUNTRY.match(company.country):
             problems.add(ErrorCode.INVALID, "country must be a two-letter ISO code", "country")
         if company.email is not None and not EMAIL.match(company.email):
             problems.add(ErrorCode.INVALID, f"{company.email!r} is not an e-mail address", "email")
-        if company.iban is not None and not IBAN.match(company.iban.replace(" ", "")):
+        if company.iban is not None and not IBAN.match(company.iban):
             problems.add(ErrorCode.INVALID, "IBAN must look like NL91ABNA0417164300", "iban")
         if not 0 <= payment_term_days <= MAX_PAYMENT_TERM_DAYS:
             problems.add(
@@ -95,14 +116,14 @@ class InvoicingSettings:
                 "paymentTermDays",
             )
         problems.raise_if_any()
-        self.company_name = company.name.strip()
+        self.company_name = company.name
         self.company_address_line = company.address_line
         self.company_postcode = company.postcode
         self.company_city = company.city
         self.company_country = company.country
         self.company_vat_number = company.vat_number
         self.company_chamber_of_commerce = company.chamber_of_commerce
-        self.company_iban = None if company.iban is None else company.iban.replace(" ", "")
+        self.company_iban = company.iban
         self.company_email = company.email
         self.company_phone = company.phone
         self.payment_term_days = payment_term_days

@@ -24,6 +24,7 @@ from application.use_cases.work import (
     UpdateCompanyDetailsRequest,
 )
 from domain.customers import Customer, Language
+from domain.settings import CompanyDetails
 from domain.work import Employee, Project, Task
 
 Projects = list[tuple[Project, list[Task]]]
@@ -115,16 +116,18 @@ SUPPLIES = [
 
 
 COMPANY = UpdateCompanyDetailsRequest(
-    name="Hourbill Demo B.V.",
-    address_line="Keizersgracht 123",
-    postcode="1015 CJ",
-    city="Amsterdam",
-    country="NL",
-    vat_number="NL859123456B01",
-    chamber_of_commerce="81234567",
-    iban="NL91ABNA0417164300",
-    email="facturen@hourbill-demo.example",
-    phone="+31 20 123 4567",
+    CompanyDetails(
+        name="Hourbill Demo B.V.",
+        address_line="Keizersgracht 123",
+        postcode="1015 CJ",
+        city="Amsterdam",
+        country="NL",
+        vat_number="NL859123456B01",
+        chamber_of_commerce="81234567",
+        iban="NL91ABNA0417164300",
+        email="facturen@hourbill-demo.example",
+        phone="+31 20 123 4567",
+    ),
     payment_term_days=30,
 )
 """The sender printed on the demo's documents (the sandbox's demo division has its name)."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import Decimal
 
 from application.use_cases._base import UseCase, require
@@ -67,35 +67,8 @@ class UpdateCompanyDetailsRequest:
     `payment_term_days` None keeps the current term.
     """
 
-    name: str
-    address_line: str | None = None
-    postcode: str | None = None
-    city: str | None = None
-    country: str = "NL"
-    vat_number: str | None = None
-    chamber_of_commerce: str | None = None
-    iban: str | None = None
-    email: str | None = None
-    phone: str | None = None
+    company: CompanyDetails
     payment_term_days: int | None = None
-
-    def company(self) -> CompanyDetails:
-        return CompanyDetails(
-            name=self.name,
-            address_line=_text(self.address_line),
-            postcode=_text(self.postcode),
-            city=_text(self.city),
-            country=self.country.strip(),
-            vat_number=_text(self.vat_number),
-            chamber_of_commerce=_text(self.chamber_of_commerce),
-            iban=_text(self.iban),
-            email=_text(self.email),
-            phone=_text(self.phone),
-        )
-
-
-def _text(value: str | None) -> str | None:
-    return (value or "").strip() or None
 
 
 class CreateEmployee(UseCase):
@@ -226,18 +199,8 @@ class UpdateCompanyDetails(UseCase):
         async with self.uow() as uow:
             settings = await uow.settings.invoicing()
             days = request.payment_term_days
-            try:
-                settings.set_company(
-                    request.company(), settings.payment_term_days if days is None else days
-                )
-            except HourbillError as error:
-                raise _renamed(error, {"companyName": "name"}) from None
+            settings.set_company(
+                request.company, settings.payment_term_days if days is None else days
+            )
             await uow.commit()
         return settings
-
-
-def _renamed(error: HourbillError, names: dict[str, str]) -> HourbillError:
-    """The same problems, with their fields named as the request names them."""
-    return HourbillError(
-        *(replace(p, field=names.get(p.field or "", p.field)) for p in error.problems)
-    )

@@ -15,6 +15,7 @@ from application.use_cases.work import (
     UpdateCompanyDetailsRequest,
     UpdateInvoicingSettingsRequest,
 )
+from domain.settings import CompanyDetails
 from interfaces.graphql.context import Info, hourbill
 from interfaces.graphql.errors import attempt
 from interfaces.graphql.mutations.payload import DeletePayload, Payload
@@ -133,7 +134,7 @@ class UpdateCompanyDetailsInput:
     )
 
     def to_request(self) -> UpdateCompanyDetailsRequest:
-        return UpdateCompanyDetailsRequest(
+        company = CompanyDetails(
             name=self.name,
             address_line=self.address_line,
             postcode=self.postcode,
@@ -144,8 +145,8 @@ class UpdateCompanyDetailsInput:
             iban=self.iban,
             email=self.email,
             phone=self.phone,
-            payment_term_days=self.payment_term_days,
         )
+        return UpdateCompanyDetailsRequest(company, self.payment_term_days)
 
 
 @strawberry.type
