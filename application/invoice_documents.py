@@ -19,6 +19,11 @@ record the document, a history entry and the item's removal in one
 transaction; the event goes out after it. Transient trouble reschedules the
 item with back-off; a refusal, or giving up, is recorded in the history and as
 an event, and the invoice's state is never touched: it is in Exact already.
+
+`QueuePdfAttachments` queues the PDF of chosen invoices (again): after a
+refusal or giving up, or for invoices sent while `attach_pdf` was off. Such an
+item starts as if tried once, so even its first claim looks first: an earlier
+item may have left the document, or the document and its file, in Exact.
 """
 
 from __future__ import annotations
@@ -33,11 +38,11 @@ from typing import Protocol
 
 from application.documents import RenderedPdf
 from application.exact import ExactError, ExactSalesInvoices
-from application.invoicing import invoice_event, record
-from application.invoicing_ports import OutboxItem
+from application.invoicing import CONFLICT_RETRIES, Wakeup, invoice_event, no_wakeup, record
+from application.invoicing_ports import AlreadyQueued, OutboxItem, OutboxKind
 from application.outbox import Failure, RetryPolicy, classify
 from application.ports import Clock, EventPublisher, UnitOfWork, UnitOfWorkFactory
-from domain.errors import ErrorCode, HourbillError
+from domain.errors import ErrorCode, HourbillError, Problem
 from domain.events import InvoiceEventKind
 from domain.invoices import Invoice, InvoiceHistoryEntry, InvoiceState
 
@@ -201,6 +206,91 @@ class AttachInvoicePdfs:
                 [invoice_event(invoice, InvoiceEventKind.PDF_NOT_ATTACHED, message)]
             )
         return AttachResult(job.item.id, job.invoice.id, FAILED, message)
+
+
+MAX_QUEUED_AT_ONCE = 500
+PDF_QUEUED = "PDF attachment queued"
+
+
+class QueuePdfAttachments:
+    """Queue the PDF of SENT or PROCESSED invoices for Exact (again). All or nothing.
+
+    An invoice whose attachment is queued already is left as it is (asking twice
+    is harmless); one without a sales invoice in Exact, or with its PDF attached,
+    is refused. `attach_pdf` need not be on: this is an explicit request.
+    """
+
+    FIELD = "invoiceIds"
+
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, wakeup: Wakeup = no_wakeup) -> None:
+        self.uow = uow
+        self.clock = clock
+        self.wakeup = wakeup
+
+    async def execute(self, invoice_ids: Sequence[uuid.UUID]) -> list[Invoice]:
+        ids = self._checked(invoice_ids)
+        for _ in range(CONFLICT_RETRIES):
+            try:
+                invoices, queued = await self._queue(ids)
+            except AlreadyQueued:
+                continue  # a concurrent call queued one of them: it is pending now
+            if queued:
+                self.wakeup()
+            return invoices
+        raise HourbillError.single(
+            ErrorCode.CONFLICT, "these PDFs are being queued concurrently; try again", self.FIELD
+        )
+
+    def _checked(self, invoice_ids: Sequence[uuid.UUID]) -> list[uuid.UUID]:
+        if not invoice_ids:
+            raise HourbillError.single(ErrorCode.REQUIRED, "give at least one invoice", self.FIELD)
+        if len(set(invoice_ids)) != len(invoice_ids):
+            raise HourbillError.single(ErrorCode.DUPLICATE, "an invoice is named twice", self.FIELD)
+        if len(invoice_ids) > MAX_QUEUED_AT_ONCE:
+            raise HourbillError.single(
+                ErrorCode.OUT_OF_RANGE,
+                f"queue at most {MAX_QUEUED_AT_ONCE} invoices at once",
+                self.FIELD,
+            )
+        return list(invoice_ids)
+
+    async def _queue(self, ids: list[uuid.UUID]) -> tuple[list[Invoice], int]:
+        """The invoices, and how many got an item now (the others had one already)."""
+        now = self.clock.now()
+        async with self.uow() as uow:
+            found = {i.id: i for i in await uow.invoices.get_many(ids)}
+            problems = [p for i in ids if (p := self._unattachable(i, found.get(i))) is not None]
+            if problems:
+                raise HourbillError(*problems)
+            invoices = [found[i] for i in ids]
+            waiting = await uow.outbox.pending(ids, OutboxKind.ATTACH_PDF)
+            fresh = [i for i in invoices if i.id not in waiting]
+            for invoice in fresh:
+                # As if tried once: an earlier item may have made the document already.
+                await uow.outbox.enqueue(invoice.id, OutboxKind.ATTACH_PDF, now, attempts=1)
+                await _note(uow, invoice, PDF_QUEUED, now)
+            await uow.commit()
+        return invoices, len(fresh)
+
+    def _unattachable(self, invoice_id: uuid.UUID, invoice: Invoice | None) -> Problem | None:
+        if invoice is None:
+            message = f"invoice {invoice_id} does not exist"
+            return Problem(ErrorCode.NOT_FOUND, message, self.FIELD)
+        if invoice.state not in IN_EXACT:
+            message = (
+                f"invoice {invoice.reference} is {invoice.state.value.lower()}: only a sent or "
+                "processed invoice has a sales invoice in Exact to attach its PDF to"
+            )
+        elif invoice.exact_invoice_id is None or invoice.division is None:
+            message = f"invoice {invoice.reference} has no sales invoice in Exact"
+        elif invoice.pdf_attached_at is not None:
+            message = (
+                f"the PDF of invoice {invoice.reference} is attached in Exact already "
+                f"(document {invoice.exact_document_id})"
+            )
+        else:
+            return None
+        return Problem(ErrorCode.INVALID_STATE, message, self.FIELD)
 
 
 def _nothing_to_attach(invoice: Invoice | None, orders: set[uuid.UUID]) -> str | None:

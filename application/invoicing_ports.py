@@ -34,6 +34,10 @@ class IdempotencyKeyTaken(Exception):
     """Another run already holds this idempotency key (possibly committed concurrently)."""
 
 
+class AlreadyQueued(Exception):
+    """The outbox holds this kind of work for the invoice already (maybe committed concurrently)."""
+
+
 class InvoiceRepository(Protocol):
     async def get(self, invoice_id: uuid.UUID) -> Invoice | None: ...
     async def get_many(self, ids: Sequence[uuid.UUID]) -> list[Invoice]: ...
@@ -94,8 +98,20 @@ class Outbox(Protocol):
     """Durable work for Exact, written in the transaction of the state it comes from."""
 
     async def enqueue(
-        self, invoice_id: uuid.UUID, kind: OutboxKind, available_at: dt.datetime
-    ) -> None: ...
+        self,
+        invoice_id: uuid.UUID,
+        kind: OutboxKind,
+        available_at: dt.datetime,
+        *,
+        attempts: int = 0,
+    ) -> None:
+        """One item per invoice and kind (AlreadyQueued otherwise).
+
+        `attempts` counts tries made before this item: work queued again after
+        an earlier item may have reached Exact passes 1, so its first claim
+        counts 2 and looks before it writes.
+        """
+        ...
 
     async def claim(
         self, worker: str, now: dt.datetime, lease: dt.timedelta, limit: int
@@ -116,8 +132,10 @@ class Outbox(Protocol):
         """Release the lease and try again at `available_at`."""
         ...
 
-    async def pending(self, invoice_ids: Sequence[uuid.UUID]) -> set[uuid.UUID]:
-        """The invoices among these with a push still in the outbox (other work not counted)."""
+    async def pending(
+        self, invoice_ids: Sequence[uuid.UUID], kind: OutboxKind = OutboxKind.PUSH
+    ) -> set[uuid.UUID]:
+        """The invoices among these with work of `kind` (a push by default) in the outbox."""
         ...
 
     async def next_due(self) -> dt.datetime | None:

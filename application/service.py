@@ -27,6 +27,7 @@ from application.exact_connection import (
     ExactConnector,
     StartExactConnection,
 )
+from application.invoice_documents import QueuePdfAttachments
 from application.invoice_sync import (
     HandleExactWebhook,
     ManageExactWebhooks,
@@ -119,6 +120,7 @@ class Hourbill:
     manage_exact_webhooks: ManageExactWebhooks
     create_invoices: CreateInvoices
     retry_invoices: RetryInvoices
+    queue_pdf_attachments: QueuePdfAttachments
     delete_invoice: DeleteInvoice
     invoice_queries: InvoiceQueries
     print_documents: PrintDocuments

@@ -20,7 +20,7 @@ from application.exact_connection import (
     ExactConnectionConfig,
     StartExactConnection,
 )
-from application.invoice_documents import AttachInvoicePdfs
+from application.invoice_documents import AttachInvoicePdfs, QueuePdfAttachments
 from application.invoice_sync import (
     HandleExactWebhook,
     InvoiceNumberPolling,
@@ -282,6 +282,9 @@ class Container(containers.DeclarativeContainer):
             events=events,
             clock=clock,
             wakeup=outbox_signal.provided.notify,
+        ),
+        queue_pdf_attachments=providers.Singleton(
+            QueuePdfAttachments, uow=uow, clock=clock, wakeup=outbox_signal.provided.notify
         ),
         delete_invoice=providers.Singleton(DeleteInvoice, uow=uow, events=events, clock=clock),
         invoice_queries=providers.Singleton(InvoiceQueries, uow=uow),

@@ -22,6 +22,7 @@ from application.exact_connection import (
     ExactConnectionStatus,
 )
 from application.invoicing_ports import (
+    AlreadyQueued,
     IdempotencyKeyTaken,
     InvoiceFilter,
     OutboxItem,
@@ -722,11 +723,16 @@ def _invoice_matches(invoice: Invoice, where: InvoiceFilter) -> bool:
 
 class FakeOutbox(_Repo):
     async def enqueue(
-        self, invoice_id: uuid.UUID, kind: OutboxKind, available_at: dt.datetime
+        self,
+        invoice_id: uuid.UUID,
+        kind: OutboxKind,
+        available_at: dt.datetime,
+        *,
+        attempts: int = 0,
     ) -> None:
         if any(r.invoice_id == invoice_id and r.kind == kind for r in self.store.outbox.values()):
-            raise ValueError(f"the outbox holds {kind} for {invoice_id} already")
-        row = FakeOutboxRow(uuid.uuid4(), invoice_id, kind, available_at)
+            raise AlreadyQueued(f"the outbox holds {kind} for {invoice_id} already")
+        row = FakeOutboxRow(uuid.uuid4(), invoice_id, kind, available_at, attempts)
         self.store.outbox[row.id] = row
 
     async def claim(
@@ -763,12 +769,14 @@ class FakeOutbox(_Repo):
             row.available_at, row.last_error = available_at, error
             row.locked_until = row.locked_by = None
 
-    async def pending(self, invoice_ids: Sequence[uuid.UUID]) -> set[uuid.UUID]:
+    async def pending(
+        self, invoice_ids: Sequence[uuid.UUID], kind: OutboxKind = OutboxKind.PUSH
+    ) -> set[uuid.UUID]:
         wanted = set(invoice_ids)
         return {
             r.invoice_id
             for r in self.store.outbox.values()
-            if r.invoice_id in wanted and r.kind is OutboxKind.PUSH
+            if r.invoice_id in wanted and r.kind is kind
         }
 
     async def next_due(self) -> dt.datetime | None:

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from application.invoicing_ports import (
+    AlreadyQueued,
     IdempotencyKeyTaken,
     InvoiceFilter,
     OutboxItem,
@@ -203,18 +204,29 @@ class SqlAlchemyOutbox:
         self.session = session
 
     async def enqueue(
-        self, invoice_id: uuid.UUID, kind: OutboxKind, available_at: dt.datetime
+        self,
+        invoice_id: uuid.UUID,
+        kind: OutboxKind,
+        available_at: dt.datetime,
+        *,
+        attempts: int = 0,
     ) -> None:
-        await self.session.execute(
-            insert(exact_outbox).values(
-                id=uuid.uuid4(),
-                invoice_id=invoice_id,
-                kind=kind.value,
-                available_at=available_at,
-                attempts=0,
-                created_at=available_at,
+        """Insert at once, so a concurrent enqueue of the same work waits here, then loses."""
+        try:
+            await self.session.execute(
+                insert(exact_outbox).values(
+                    id=uuid.uuid4(),
+                    invoice_id=invoice_id,
+                    kind=kind.value,
+                    available_at=available_at,
+                    attempts=attempts,
+                    created_at=available_at,
+                )
             )
-        )
+        except IntegrityError as error:
+            if _violates(error, "exact_outbox", "invoice_id"):
+                raise AlreadyQueued(f"the outbox holds {kind} for {invoice_id} already") from None
+            raise
 
     async def claim(
         self, worker: str, now: dt.datetime, lease: dt.timedelta, limit: int
@@ -264,12 +276,14 @@ class SqlAlchemyOutbox:
             .values(available_at=available_at, locked_until=None, locked_by=None, last_error=error)
         )
 
-    async def pending(self, invoice_ids: Sequence[uuid.UUID]) -> set[uuid.UUID]:
+    async def pending(
+        self, invoice_ids: Sequence[uuid.UUID], kind: OutboxKind = OutboxKind.PUSH
+    ) -> set[uuid.UUID]:
         found: set[uuid.UUID] = set()
         for chunk in _chunks(invoice_ids):
             rows = await self.session.execute(
                 select(_O.invoice_id)
-                .where(_O.invoice_id.in_(chunk), _O.kind == OutboxKind.PUSH.value)
+                .where(_O.invoice_id.in_(chunk), _O.kind == kind.value)
                 .distinct()
             )
             found.update(invoice_id for (invoice_id,) in rows)

@@ -2,10 +2,13 @@
 
 One worker handles both kinds of work: the push, then the ATTACH_PDF item the
 push queued. The file is read back through the download URL Exact hands out.
+attachInvoicePdfs, through the API the container builds, queues the PDF of an
+invoice pushed without it.
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import io
 from collections.abc import AsyncIterator
@@ -14,16 +17,18 @@ from decimal import Decimal
 import httpx
 import pypdf
 import pytest
+from dependency_injector import providers
 
 from application.customer_sync import ExactAccountLinker
 from application.documents import DocumentRenderer, PrintDocuments
-from application.invoice_documents import AttachInvoicePdfs
+from application.invoice_documents import AttachInvoicePdfs, QueuePdfAttachments
 from application.invoicing import CreateInvoices, CreateInvoicesRequest
 from application.invoicing_ports import OutboxKind
 from application.outbox import PushInvoices
 from domain.customers import Customer
 from domain.invoices import Invoice, InvoiceState
 from domain.orders import Order, OrderLine
+from hourbill.container import build_container
 from infrastructure.documents.pdf import FpdfRenderer
 from infrastructure.exact.gateway import ExactOnlineGateway
 from infrastructure.exact.http import ExactHttp
@@ -35,8 +40,12 @@ from infrastructure.exact.sandbox.server import RunningSandbox
 from infrastructure.exact.tokens import StaticAccessTokens
 from infrastructure.persistence.unit_of_work import SqlAlchemyUnitOfWorkFactory
 from infrastructure.worker import OutboxHandlers, OutboxWorker
+from interfaces.graphql.ids import global_id
+from interfaces.http.app import create_app
 from tests.exact.sandbox.support import authorised, results
 from tests.fakes import FakeDocumentRenderer, RecordingPublisher
+from tests.graphql import documents as doc
+from tests.graphql.api import Api
 
 NOW = dt.datetime(2026, 4, 2, 9, 0, tzinfo=dt.UTC)
 DAY = dt.date(2026, 4, 1)
@@ -60,14 +69,16 @@ async def gateway(exact_sandbox: RunningSandbox) -> AsyncIterator[ExactOnlineGat
         yield ExactOnlineGateway(http)
 
 
-async def invoiced(uow: SqlAlchemyUnitOfWorkFactory, gateway: ExactOnlineGateway) -> Invoice:
-    """One order of ACME, queued as an invoice with `attach_pdf` on."""
+async def invoiced(
+    uow: SqlAlchemyUnitOfWorkFactory, gateway: ExactOnlineGateway, *, attach_pdf: bool = True
+) -> Invoice:
+    """One order of ACME, queued as an invoice (with `attach_pdf` on unless told)."""
     customer = Customer("ACME", "Acme Bouw B.V.")
     async with uow() as work:
         settings = await work.settings.invoicing()
         settings.exact_division, settings.exact_journal = DEMO_DIVISION, "70"
         settings.exact_default_item, settings.exact_default_vat_code = "UREN", "2"
-        settings.attach_pdf = True
+        settings.attach_pdf = attach_pdf
         await work.customers.add(customer)
         [number] = await work.orders.next_numbers(1)
         order = Order(customer.id, DAY, number=number, description="April")
@@ -221,3 +232,73 @@ async def test_the_real_renderer_attaches_a_pdf_that_reads_back(
     assert f"Exact-ordernummer {invoice.exact_order_number}" in invoice_page
     assert "Totaal € 344,85" in invoice_page
     assert f"Specificatie {invoice.order_number}" in specification
+
+
+ATTACH = doc.mutation("attachInvoicePdfs", "AttachInvoicePdfsInput", "invoices { id state }")
+
+
+async def test_attach_invoice_pdfs_attaches_the_pdf_of_an_invoice_pushed_without_it(
+    uow_factory: SqlAlchemyUnitOfWorkFactory,
+    gateway: ExactOnlineGateway,
+    exact_sandbox: RunningSandbox,
+) -> None:
+    queued, clock = await invoiced(uow_factory, gateway, attach_pdf=False), Clock()
+    container = build_container()
+    container.uow.override(providers.Object(uow_factory))
+    container.exact_gateway.override(providers.Object(gateway))
+    container.clock.override(providers.Object(clock))
+    container.events.override(providers.Object(RecordingPublisher()))
+    work = container.outbox_worker()
+    assert await work.drain() == 1, "the push, without its PDF"
+    async with uow_factory() as uow:
+        settings = await uow.settings.invoicing()
+        settings.attach_pdf = True
+        await uow.commit()
+    invoice_id = global_id("Invoice", queued.id)
+    clock.current += dt.timedelta(days=1)
+
+    transport = httpx.ASGITransport(app=create_app(container.hourbill()))
+    async with httpx.AsyncClient(transport=transport, base_url="http://hourbill.test") as client:
+        payload = await Api(client).ok(ATTACH, invoiceIds=[invoice_id])
+        assert payload["invoices"] == [{"id": invoice_id, "state": "SENT"}]
+        again = await Api(client).ok(ATTACH, invoiceIds=[invoice_id])
+        assert again["invoices"] == payload["invoices"], "still queued once"
+    clock.current += dt.timedelta(minutes=1)
+    exact_sandbox.sandbox.requests.clear()
+    assert await work.drain() == 1, "the PDF"
+
+    invoice = await reload(uow_factory, queued)
+    calls = [(c.method, c.path.rsplit("/", 1)[-1]) for c in exact_sandbox.sandbox.api_calls()]
+    assert calls == [
+        ("GET", "Documents"),
+        ("POST", "Documents"),
+        ("POST", "DocumentAttachments"),
+        ("PUT", f"SalesInvoices(guid'{invoice.exact_invoice_id}')"),
+    ], "it looks first, finds nothing, then attaches"
+    assert invoice.pdf_attached_at is not None
+    assert documents_of(exact_sandbox.sandbox, invoice) == [invoice.exact_document_id]
+    assert download(exact_sandbox, invoice).startswith(b"%PDF")
+    async with uow_factory() as uow:
+        history = (await uow.invoices.history([invoice.id]))[invoice.id]
+    assert [e.message for e in history][-2:] == [
+        "PDF attachment queued",
+        f"PDF attached in Exact: invoice-{invoice.order_number}.pdf "
+        f"(document {invoice.exact_document_id})",
+    ]
+
+
+async def test_concurrent_calls_queue_the_pdf_once(
+    uow_factory: SqlAlchemyUnitOfWorkFactory, gateway: ExactOnlineGateway
+) -> None:
+    queued, clock = await invoiced(uow_factory, gateway, attach_pdf=False), Clock()
+    await worker(uow_factory, gateway, FakeDocumentRenderer(), clock).drain()
+    queue = QueuePdfAttachments(uow_factory, clock)
+
+    answers = await asyncio.gather(*(queue.execute([queued.id]) for _ in range(4)))
+
+    assert all([i.id for i in answer] == [queued.id] for answer in answers)
+    async with uow_factory() as uow:
+        [item] = await uow.outbox.claim("w", clock.now(), dt.timedelta(minutes=5), 10)
+        history = (await uow.invoices.history([queued.id]))[queued.id]
+    assert (item.kind, item.attempts) == (OutboxKind.ATTACH_PDF, 2)
+    assert [e.message for e in history].count("PDF attachment queued") == 1

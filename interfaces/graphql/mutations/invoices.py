@@ -1,4 +1,4 @@
-"""createInvoices, retryInvoices and deleteInvoice."""
+"""createInvoices, retryInvoices, attachInvoicePdfs and deleteInvoice."""
 
 from __future__ import annotations
 
@@ -74,6 +74,22 @@ class RetryInvoicesPayload(Payload):
 
 
 @strawberry.input
+class AttachInvoicePdfsInput:
+    invoice_ids: list[strawberry.ID] = strawberry.field(
+        description="SENT or PROCESSED invoices whose PDF is not attached in Exact; at most 500."
+    )
+
+
+@strawberry.type
+class AttachInvoicePdfsPayload(Payload):
+    invoices: list[Invoice] = strawberry.field(
+        default_factory=list,
+        description="Their PDF is queued; a worker attaches it (their history and the "
+        "PDF_ATTACHED or PDF_NOT_ATTACHED event tell how it went).",
+    )
+
+
+@strawberry.input
 class DeleteInvoiceInput:
     id: strawberry.ID
     release_sources: bool = strawberry.field(
@@ -123,6 +139,30 @@ class InvoiceMutations:
             return await hourbill(info).retry_invoices.execute(ids)
 
         return await attempt(input, RetryInvoicesPayload, retry, _invoices)
+
+    @strawberry.mutation(
+        description="Queue the PDF of SENT or PROCESSED invoices for their sales invoice in "
+        "Exact, whatever `attachPdf` says: after a refusal or giving up, or for invoices sent "
+        "before it was on. All or none; an invoice queued already stays queued once. Exact "
+        "ends up with one document and one file, even after an attempt that got halfway."
+    )
+    async def attach_invoice_pdfs(
+        self, info: Info, input: AttachInvoicePdfsInput
+    ) -> AttachInvoicePdfsPayload:
+        async def queue() -> list[DomainInvoice]:
+            read = InputReader()
+            ids = read.ids(input.invoice_ids, "Invoice", "invoiceIds")
+            read.check()
+            return await hourbill(info).queue_pdf_attachments.execute(ids)
+
+        return await attempt(
+            input,
+            AttachInvoicePdfsPayload,
+            queue,
+            lambda found: AttachInvoicePdfsPayload(
+                invoices=[Invoice.from_domain(i) for i in found]
+            ),
+        )
 
     @strawberry.mutation(
         description="Delete a SENT, FAILED or PROCESSED invoice in Hourbill only: Exact keeps "
