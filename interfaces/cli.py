@@ -102,7 +102,7 @@ def make_cli(runtime_factory: Callable[[], Runtime]) -> typer.Typer:
     def worker(
         once: Annotated[bool, typer.Option(help="Handle what is due now, then exit")] = False,
     ) -> None:
-        """Push queued invoices to Exact (the outbox worker), alongside or instead of serve's."""
+        """Push queued invoices to Exact and attach their PDFs, beside serve's worker."""
         runtime = runtime_factory()
         console.print(f"Outbox worker on {runtime.database_description}")
         handled = runtime.run_worker(once)
