@@ -42,6 +42,7 @@ from application.invoicing import CONFLICT_RETRIES, Wakeup, invoice_event, no_wa
 from application.invoicing_ports import AlreadyQueued, OutboxItem, OutboxKind
 from application.outbox import Failure, RetryPolicy, classify
 from application.ports import Clock, EventPublisher, UnitOfWork, UnitOfWorkFactory
+from application.use_cases._base import distinct_ids
 from domain.errors import ErrorCode, HourbillError, Problem
 from domain.events import InvoiceEventKind
 from domain.invoices import Invoice, InvoiceHistoryEntry, InvoiceState
@@ -128,11 +129,9 @@ class AttachInvoicePdfs:
         results: list[AttachResult] = []
         async with self.uow() as uow:
             invoices = {i.id: i for i in await uow.invoices.get_many([i.invoice_id for i in items])}
-            order_ids = [i.order_id for i in invoices.values() if i.order_id is not None]
-            orders = {o.id for o in await uow.orders.get_many(order_ids)}
             for item in items:
                 invoice = invoices.get(item.invoice_id)
-                reason = _nothing_to_attach(invoice, orders)
+                reason = _nothing_to_attach(invoice)
                 if reason is not None or invoice is None:
                     await uow.outbox.complete(item.id)
                     log.info("not attaching a PDF to invoice %s: %s", item.invoice_id, reason)
@@ -242,17 +241,14 @@ class QueuePdfAttachments:
         )
 
     def _checked(self, invoice_ids: Sequence[uuid.UUID]) -> list[uuid.UUID]:
-        if not invoice_ids:
-            raise HourbillError.single(ErrorCode.REQUIRED, "give at least one invoice", self.FIELD)
-        if len(set(invoice_ids)) != len(invoice_ids):
-            raise HourbillError.single(ErrorCode.DUPLICATE, "an invoice is named twice", self.FIELD)
-        if len(invoice_ids) > MAX_QUEUED_AT_ONCE:
+        ids = distinct_ids(invoice_ids, self.FIELD, "invoice")
+        if len(ids) > MAX_QUEUED_AT_ONCE:
             raise HourbillError.single(
                 ErrorCode.OUT_OF_RANGE,
                 f"queue at most {MAX_QUEUED_AT_ONCE} invoices at once",
                 self.FIELD,
             )
-        return list(invoice_ids)
+        return ids
 
     async def _queue(self, ids: list[uuid.UUID]) -> tuple[list[Invoice], int]:
         """The invoices, and how many got an item now (the others had one already)."""
@@ -293,8 +289,12 @@ class QueuePdfAttachments:
         return Problem(ErrorCode.INVALID_STATE, message, self.FIELD)
 
 
-def _nothing_to_attach(invoice: Invoice | None, orders: set[uuid.UUID]) -> str | None:
-    """Why the item can be dropped, or None when there is a PDF to attach."""
+def _nothing_to_attach(invoice: Invoice | None) -> str | None:
+    """Why the item can be dropped, or None when there is a PDF to attach.
+
+    An order that is deleted clears its invoice's `order_id` (the invoice is
+    released, or the foreign key sets it NULL), so no order needs loading here.
+    """
     if invoice is None or invoice.state is InvoiceState.DELETED:
         return "the invoice was deleted"
     if invoice.state not in IN_EXACT or invoice.exact_invoice_id is None:
@@ -303,7 +303,7 @@ def _nothing_to_attach(invoice: Invoice | None, orders: set[uuid.UUID]) -> str |
         return "the invoice has no Exact administration"
     if invoice.pdf_attached_at is not None:
         return "its PDF is attached already"
-    if invoice.order_id is None or invoice.order_id not in orders:
+    if invoice.order_id is None:
         return "its order is gone"
     return None
 

@@ -57,10 +57,11 @@ def apply_patch(entity: Any, patch: dict[str, Any], clear: Iterable[str] = ()) -
         setattr(entity, name, getattr(candidate, name))
 
 
-def distinct_ids(ids: Sequence[uuid.UUID], field: str) -> list[uuid.UUID]:
-    """The orders a command names: at least one, none twice."""
+def distinct_ids(ids: Sequence[uuid.UUID], field: str, noun: str = "order") -> list[uuid.UUID]:
+    """The orders (or other `noun`s) a command names: at least one, none twice."""
     if not ids:
-        raise HourbillError.single(ErrorCode.REQUIRED, "give at least one order", field)
+        raise HourbillError.single(ErrorCode.REQUIRED, f"give at least one {noun}", field)
     if len(set(ids)) != len(ids):
-        raise HourbillError.single(ErrorCode.DUPLICATE, "an order is named twice", field)
+        article = "an" if noun[0] in "aeiou" else "a"
+        raise HourbillError.single(ErrorCode.DUPLICATE, f"{article} {noun} is named twice", field)
     return list(ids)
