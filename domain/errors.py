@@ -27,6 +27,12 @@ class ErrorCode(StrEnum):
     CUSTOMER_NOT_LINKABLE = "CUSTOMER_NOT_LINKABLE"
     EXACT_REJECTED = "EXACT_REJECTED"
     EXACT_UNAVAILABLE = "EXACT_UNAVAILABLE"
+    UNAUTHENTICATED = "UNAUTHENTICATED"
+    """No API key, or one that is unknown or revoked."""
+    FORBIDDEN = "FORBIDDEN"
+    """The key's role may not do this."""
+    IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
+    """The idempotency key was used before for a different request."""
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from starlette.websockets import WebSocket
 from strawberry.extensions import SchemaExtension
 
 from application.service import Hourbill
+from domain.access import Principal
 from interfaces.graphql.loaders import Loaders
 
 
@@ -27,6 +28,8 @@ class Context:
     request: Request | WebSocket | None = None
     response: Response | WebSocket | None = None
     connection_params: dict[str, Any] | None = None
+    principal: Principal | None = None
+    """The API key this operation acts as (set by the HTTP guard or at `connection_init`)."""
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:
