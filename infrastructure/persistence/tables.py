@@ -18,6 +18,8 @@ from sqlalchemy import (
     Uuid,
 )
 
+from domain.access import Role
+from domain.audit import AuditOutcome
 from domain.customers import Language
 from domain.exact_mapping import MappingScope
 from domain.invoices import InvoiceState
@@ -430,4 +432,45 @@ exact_outbox = Table(
     Column("created_at", UtcDateTime, nullable=False),
     UniqueConstraint("invoice_id", "kind"),
     Index(None, "available_at"),
+)
+
+api_keys = Table(
+    "api_keys",
+    metadata,
+    # Only a SHA-256 digest of each key is kept; `prefix` finds it (domain/access.py).
+    Column("id", Uuid, primary_key=True),
+    Column("name", String(80), nullable=False),
+    Column("role", string_enum(Role), nullable=False),
+    Column("prefix", String(12), nullable=False, unique=True),
+    Column("digest", String(64), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("created_by", Text, nullable=False),
+    Column("revoked_at", UtcDateTime),
+    Column("last_used_at", UtcDateTime),
+    Index(
+        "uq_api_keys_active_name",
+        "name",
+        unique=True,
+        sqlite_where=Column("revoked_at").is_(None),
+        postgresql_where=Column("revoked_at").is_(None),
+    ),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("at", UtcDateTime, nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("actor_key_id", Uuid),
+    Column("actor_name", Text, nullable=False),
+    Column("actor_role", string_enum(Role)),
+    Column("arguments", Text, nullable=False),
+    Column("outcome", string_enum(AuditOutcome), nullable=False),
+    Column("error_codes", Text, nullable=False, server_default=""),
+    Column("correlation_id", String(64)),
+    Column("finished_at", UtcDateTime),
+    Index(None, "at", "id"),
+    Index(None, "actor_key_id", "at"),
+    Index(None, "action", "at"),
 )
