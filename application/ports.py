@@ -18,13 +18,15 @@ from domain.bookings import HourBooking, Supply
 from domain.customers import Customer
 from domain.events import Event
 from domain.exact_mapping import LineMapping, MappingScope
+from domain.idempotency import IdempotencyRecord
 from domain.orders import Order, OrderStatus
 from domain.rates import RateRule
 from domain.settings import InvoicingSettings
 from domain.vat import VatCode
 from domain.work import Employee, Project, Task
 
-if TYPE_CHECKING:  # invoicing_ports builds on Page and PageRequest from here
+if TYPE_CHECKING:  # invoicing_ports and access build on Page and PageRequest from here
+    from application.access import ApiKeyRepository, AuditLogRepository
     from application.invoicing_ports import InvoiceRepository, Outbox
 
 T = TypeVar("T")
@@ -255,6 +257,28 @@ class ExactAccountMirror(Protocol):
     async def remove(self, division: int, ids: Sequence[uuid.UUID]) -> None: ...
 
 
+class IdempotencyKeyTaken(Exception):
+    """Another transaction holds this idempotency key (possibly committed concurrently)."""
+
+
+class IdempotencyRepository(Protocol):
+    """Used idempotency keys, each written in the transaction of what it created."""
+
+    async def get(self, scope: str, key: str) -> IdempotencyRecord | None: ...
+    async def add(self, record: IdempotencyRecord, *, replacing_before: dt.datetime) -> None:
+        """Claim the key now: a concurrent transaction adding it waits for this one's end.
+
+        An expired record of the key (created before `replacing_before`) is
+        replaced. IdempotencyKeyTaken when a live one exists, also one committed
+        concurrently.
+        """
+        ...
+
+    async def purge(self, before: dt.datetime, limit: int) -> int:
+        """Delete up to `limit` records created before `before`; how many were deleted."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction. Leaving the block without `commit()` rolls everything back.
 
@@ -274,6 +298,9 @@ class UnitOfWork(Protocol):
     exact_accounts: ExactAccountMirror
     invoices: InvoiceRepository
     outbox: Outbox
+    idempotency: IdempotencyRepository
+    api_keys: ApiKeyRepository
+    audit_log: AuditLogRepository
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(

@@ -4,6 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from application.access import (
+    ApiKeys,
+    AuditLog,
+    Authenticate,
+    CreateApiKey,
+    EnsureDevelopmentKey,
+    RevokeApiKey,
+)
 from application.administration import (
     DeleteLineMapping,
     ExactPickers,
@@ -124,3 +132,9 @@ class Hourbill:
     delete_invoice: DeleteInvoice
     invoice_queries: InvoiceQueries
     print_documents: PrintDocuments
+    authenticate: Authenticate
+    create_api_key: CreateApiKey
+    revoke_api_key: RevokeApiKey
+    api_keys: ApiKeys
+    ensure_development_key: EnsureDevelopmentKey
+    audit_log: AuditLog

@@ -11,7 +11,7 @@ import datetime as dt
 import httpx
 from dependency_injector import containers, providers
 
-from application import administration, customer_sync
+from application import access, administration, customer_sync
 from application.documents import PrintDocuments
 from application.exact_connection import (
     CompleteExactConnection,
@@ -199,6 +199,8 @@ class Container(containers.DeclarativeContainer):
     """Pushes queued invoices to Exact and attaches their PDFs: in `hourbill serve` and
     `hourbill worker`."""
 
+    create_api_key = providers.Singleton(access.CreateApiKey, uow=uow, clock=clock)
+
     hourbill = providers.Singleton(
         Hourbill,
         queries=providers.Singleton(Queries, uow=uow),
@@ -307,6 +309,14 @@ class Container(containers.DeclarativeContainer):
         delete_line_mapping=providers.Singleton(administration.DeleteLineMapping, uow=uow),
         list_line_mappings=providers.Singleton(administration.ListLineMappings, uow=uow),
         print_documents=print_documents,
+        authenticate=providers.Singleton(access.Authenticate, uow=uow, clock=clock),
+        create_api_key=create_api_key,
+        revoke_api_key=providers.Singleton(access.RevokeApiKey, uow=uow, clock=clock),
+        api_keys=providers.Singleton(access.ApiKeys, uow=uow),
+        ensure_development_key=providers.Singleton(
+            access.EnsureDevelopmentKey, create=create_api_key, uow=uow
+        ),
+        audit_log=providers.Singleton(access.AuditLog, uow=uow, clock=clock),
     )
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
+from application.access import AuditFilter
 from application.exact import ExactAccount
 from application.exact_connection import (
     ConnectionStatus,
@@ -23,13 +24,13 @@ from application.exact_connection import (
 )
 from application.invoicing_ports import (
     AlreadyQueued,
-    IdempotencyKeyTaken,
     InvoiceFilter,
     OutboxItem,
     OutboxKind,
 )
 from application.ports import (
     CustomerFilter,
+    IdempotencyKeyTaken,
     OrderFilter,
     Page,
     PageRequest,
@@ -38,11 +39,14 @@ from application.ports import (
     UnbilledSelection,
 )
 from domain import exact_mapping
+from domain.access import ApiKey
+from domain.audit import AuditEntry
 from domain.bookings import HourBooking, Supply
 from domain.customers import Customer
 from domain.documents import Document
 from domain.errors import ErrorCode, HourbillError
 from domain.events import InvoiceRunProgressEvent, OrderEvent
+from domain.idempotency import IdempotencyRecord
 from domain.invoices import DONE_STATES, Invoice, InvoiceHistoryEntry, InvoiceRun, InvoiceState
 from domain.orders import Order
 from domain.rates import RateRule
@@ -85,6 +89,10 @@ class FakeStore:
     invoice_runs: dict[uuid.UUID, InvoiceRun] = field(default_factory=dict)
     invoice_history: list[InvoiceHistoryEntry] = field(default_factory=list)
     outbox: dict[uuid.UUID, FakeOutboxRow] = field(default_factory=dict)
+    idempotency: dict[tuple[str, str], IdempotencyRecord] = field(default_factory=dict)
+    """Used idempotency keys by (scope, key)."""
+    api_keys: dict[uuid.UUID, ApiKey] = field(default_factory=dict)
+    audit_log: dict[uuid.UUID, AuditEntry] = field(default_factory=dict)
     last_number: int = 0
     commits: int = 0
 
@@ -463,6 +471,94 @@ class FakeOrders(_Repo):
                         seen.add(source)
 
 
+class FakeApiKeys(_Repo):
+    async def add(self, key: ApiKey) -> None:
+        self.store.api_keys[key.id] = key
+
+    async def save(self, key: ApiKey) -> None:
+        self.store.api_keys[key.id] = key
+
+    async def get(self, key_id: uuid.UUID) -> ApiKey | None:
+        return self.store.api_keys.get(key_id)
+
+    async def by_prefix(self, prefix: str) -> ApiKey | None:
+        return next((k for k in self.store.api_keys.values() if k.prefix == prefix), None)
+
+    async def active_by_name(self, name: str) -> ApiKey | None:
+        keys = self.store.api_keys.values()
+        return next((k for k in keys if k.name == name and k.active), None)
+
+    async def any_active(self) -> bool:
+        return any(k.active for k in self.store.api_keys.values())
+
+    async def page(self, request: PageRequest, include_revoked: bool) -> Page[ApiKey]:
+        keys = [k for k in self.store.api_keys.values() if include_revoked or k.active]
+        return _page(keys, request, lambda k: f"{k.created_at.isoformat()}|{k.id}")
+
+
+class FakeAuditLog(_Repo):
+    async def add(self, entry: AuditEntry) -> None:
+        self.store.audit_log[entry.id] = entry
+
+    async def save(self, entry: AuditEntry) -> None:
+        self.store.audit_log[entry.id] = entry
+
+    async def page(self, where: AuditFilter, request: PageRequest) -> Page[AuditEntry]:
+        def wanted(e: AuditEntry) -> bool:
+            return (
+                (where.actor_key_id is None or e.actor_key_id == where.actor_key_id)
+                and (where.action is None or e.action == where.action)
+                and (where.outcome is None or e.outcome == where.outcome)
+                and (where.since is None or e.at >= where.since)
+                and (where.until is None or e.at < where.until)
+            )
+
+        entries = sorted(
+            (e for e in self.store.audit_log.values() if wanted(e)),
+            key=lambda e: (e.at, e.id),
+            reverse=True,
+        )
+        order = {e.id: f"{i:012d}" for i, e in enumerate(entries)}
+        return _page(entries, request, lambda e: order[e.id])
+
+
+class FakeIdempotency(_Repo):
+    """Used keys; `verify` plays the primary key at commit (a key committed concurrently)."""
+
+    def __init__(self, store: FakeStore, shared: FakeStore) -> None:
+        super().__init__(store)
+        self.shared = shared
+        self.claims: list[tuple[IdempotencyRecord, dt.datetime]] = []
+
+    async def get(self, scope: str, key: str) -> IdempotencyRecord | None:
+        return self.store.idempotency.get((scope, key))
+
+    async def add(self, record: IdempotencyRecord, *, replacing_before: dt.datetime) -> None:
+        self._check(record, replacing_before, self.store)
+        self._check(record, replacing_before, self.shared)
+        self.store.idempotency[(record.scope, record.key)] = record
+        self.claims.append((record, replacing_before))
+
+    async def purge(self, before: dt.datetime, limit: int) -> int:
+        expired = sorted(
+            (r for r in self.store.idempotency.values() if r.created_at < before),
+            key=lambda r: r.created_at,
+        )[:limit]
+        for record in expired:
+            del self.store.idempotency[(record.scope, record.key)]
+        return len(expired)
+
+    def verify(self) -> None:
+        for record, replacing_before in self.claims:
+            self._check(record, replacing_before, self.shared)
+
+    @staticmethod
+    def _check(record: IdempotencyRecord, replacing_before: dt.datetime, store: FakeStore) -> None:
+        held = store.idempotency.get((record.scope, record.key))
+        if held is not None and held is not record and held.created_at >= replacing_before:
+            raise IdempotencyKeyTaken(record.key)
+
+
 class FakeUnitOfWork:
     def __init__(self, shared: FakeStore) -> None:
         self.shared = shared
@@ -482,6 +578,9 @@ class FakeUnitOfWork:
         self.line_mappings = FakeLineMappings(self.store)
         self.invoices = FakeInvoices(self.store, self.shared)
         self.outbox = FakeOutbox(self.store)
+        self.idempotency = FakeIdempotency(self.store, self.shared)
+        self.api_keys = FakeApiKeys(self.store)
+        self.audit_log = FakeAuditLog(self.store)
         return self
 
     async def __aexit__(
@@ -495,6 +594,7 @@ class FakeUnitOfWork:
     async def commit(self) -> None:
         await self.orders.flush()
         self.invoices.verify()
+        self.idempotency.verify()
         self.store.commits += 1
         self.shared.__dict__.update(self.store.__dict__)
         self.committed = True
@@ -645,7 +745,7 @@ class FakeInvoices(_Repo):
         self.verify()
 
     def verify(self) -> None:
-        """An order is invoiced once; an idempotency key names one run (also across commits)."""
+        """An order is invoiced once (also across commits)."""
         owners: dict[uuid.UUID, uuid.UUID] = {}
         for store in (self.shared, self.store):
             for invoice in store.invoices.values():
@@ -658,14 +758,6 @@ class FakeInvoices(_Repo):
                         "an order was invoiced concurrently; try again",
                         "orderIds",
                     )
-        for run in self.store.invoice_runs.values():
-            self._check_key(run)
-
-    def _check_key(self, run: InvoiceRun) -> None:
-        for store in (self.shared, self.store):
-            for other in store.invoice_runs.values():
-                if other.idempotency_key == run.idempotency_key and other.id != run.id:
-                    raise IdempotencyKeyTaken(run.idempotency_key)
 
     async def page(self, where: InvoiceFilter, request: PageRequest) -> Page[Invoice]:
         items = [i for i in self.store.invoices.values() if _invoice_matches(i, where)]
@@ -683,15 +775,10 @@ class FakeInvoices(_Repo):
                 found[entry.invoice_id].append(entry)
         return found
 
-    async def run_by_key(self, idempotency_key: str) -> InvoiceRun | None:
-        runs = self.store.invoice_runs.values()
-        return next((r for r in runs if r.idempotency_key == idempotency_key), None)
-
     async def run(self, run_id: uuid.UUID) -> InvoiceRun | None:
         return self.store.invoice_runs.get(run_id)
 
     async def add_run(self, run: InvoiceRun) -> None:
-        self._check_key(run)
         self.store.invoice_runs[run.id] = run
 
     async def run_invoices(self, run_id: uuid.UUID) -> list[Invoice]:

@@ -7,11 +7,13 @@ from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from application.access import ApiKeyRepository, AuditLogRepository
 from application.invoicing_ports import InvoiceRepository, Outbox
 from application.ports import (
     BookingRepository,
     CustomerRepository,
     ExactAccountMirror,
+    IdempotencyRepository,
     LineMappingRepository,
     OrderRepository,
     RateRuleRepository,
@@ -20,9 +22,14 @@ from application.ports import (
     VatCodeRepository,
     WorkRepository,
 )
+from infrastructure.persistence.access import (
+    SqlAlchemyApiKeyRepository,
+    SqlAlchemyAuditLogRepository,
+)
 from infrastructure.persistence.conflicts import report_billed_twice_as_conflict
 from infrastructure.persistence.database import Database
 from infrastructure.persistence.exact_accounts import SqlAlchemyExactAccountMirror
+from infrastructure.persistence.idempotency import SqlAlchemyIdempotencyRepository
 from infrastructure.persistence.invoices import SqlAlchemyInvoiceRepository, SqlAlchemyOutbox
 from infrastructure.persistence.line_mappings import SqlAlchemyLineMappingRepository
 from infrastructure.persistence.mapping import map_tables
@@ -56,6 +63,9 @@ class SqlAlchemyUnitOfWork:
         self.line_mappings: LineMappingRepository = SqlAlchemyLineMappingRepository(self.session)
         self.invoices: InvoiceRepository = SqlAlchemyInvoiceRepository(self.session)
         self.outbox: Outbox = SqlAlchemyOutbox(self.session)
+        self.idempotency: IdempotencyRepository = SqlAlchemyIdempotencyRepository(self.session)
+        self.api_keys: ApiKeyRepository = SqlAlchemyApiKeyRepository(self.session)
+        self.audit_log: AuditLogRepository = SqlAlchemyAuditLogRepository(self.session)
         return self
 
     async def __aexit__(

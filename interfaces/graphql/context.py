@@ -30,6 +30,9 @@ class Context:
     connection_params: dict[str, Any] | None = None
     principal: Principal | None = None
     """The API key this operation acts as (set by the HTTP guard or at `connection_init`)."""
+    api_key: str | None = field(default=None, repr=False)
+    """A websocket's key, to check it again for every operation (revoked: refused)."""
+    correlation_id: str | None = None
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:

@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.extensions import (
+    DisableIntrospection,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    QueryDepthLimiter,
+    SchemaExtension,
+)
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
+from interfaces.correlation import log_unexpected
+from interfaces.graphql.access import AccessControl
 from interfaces.graphql.context import OperationScope
+from interfaces.graphql.correlation import CorrelationScope
 from interfaces.graphql.errors import is_unexpected, mask_unexpected_errors
 from interfaces.graphql.mutations.administration import AdministrationMutations
 from interfaces.graphql.mutations.customer_sync import CustomerSyncMutations
@@ -29,6 +39,7 @@ from interfaces.graphql.queries_documents import DocumentQueries
 from interfaces.graphql.queries_invoices import InvoiceQueries
 from interfaces.graphql.scalars import SCALARS
 from interfaces.graphql.subscriptions import Subscription
+from interfaces.graphql.suggestions import HideSuggestions, SuggestionFreeExecutor
 
 MAX_DEPTH = 12
 MAX_ALIASES = 30
@@ -66,24 +77,36 @@ class HourbillSchema(strawberry.Schema):
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
-        """Log only unexpected errors; a client's mistakes are answered, not logged."""
-        super().process_errors([e for e in errors if is_unexpected(e)], execution_context)
+        """Log only unexpected errors, with their correlation id; a client's mistakes are not."""
+        for error in errors:
+            if error.original_error is not None and is_unexpected(error):
+                log_unexpected(error.original_error, f"GraphQL {error.path or ''}")
 
 
-def build_schema() -> HourbillSchema:
+def build_schema(*, introspection: bool = True, suggestions: bool = True) -> HourbillSchema:
+    """The API; production turns off introspection and "Did you mean …?" suggestions."""
+    extensions: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
+        OperationScope,
+        CorrelationScope,
+        AccessControl,
+        partial(QueryDepthLimiter, max_depth=MAX_DEPTH),
+        partial(MaxAliasesLimiter, max_alias_count=MAX_ALIASES),
+        partial(MaxTokensLimiter, max_token_count=MAX_TOKENS),
+        mask_unexpected_errors,
+    ]
+    if not introspection:
+        extensions.append(DisableIntrospection)
+    if not suggestions:
+        extensions.append(HideSuggestions)
     return HourbillSchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
-        extensions=[
-            OperationScope,
-            partial(QueryDepthLimiter, max_depth=MAX_DEPTH),
-            partial(MaxAliasesLimiter, max_alias_count=MAX_ALIASES),
-            partial(MaxTokensLimiter, max_token_count=MAX_TOKENS),
-            mask_unexpected_errors,
-        ],
+        extensions=extensions,
+        execution_context_class=None if suggestions else SuggestionFreeExecutor,
         config=StrawberryConfig(scalar_map=SCALARS),
     )
 
 
 schema = build_schema()
+"""The development schema: for `make schema`, the tests and `create_app`'s default."""

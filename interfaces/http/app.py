@@ -8,22 +8,28 @@ from datetime import timedelta
 from html import escape
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.types import ASGIApp
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
 from strawberry.schema import BaseSchema
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from application.exact import ExactError
 from application.service import Hourbill
+from domain.access import Role
 from domain.errors import HourbillError
 from interfaces.graphql.context import Context
 from interfaces.graphql.schema import schema as hourbill_schema
+from interfaces.http.correlation import CorrelationId
 from interfaces.http.document_urls import DOCUMENTS_PATH
 from interfaces.http.documents import document_routes
+from interfaces.http.guard import ApiKeyGuard, bearer, principal_of
+from interfaces.http.limits import DEFAULT_MAX_REQUEST_BYTES, RequestSizeLimit
 from interfaces.http.webhooks import exact_webhooks
 
 ShutdownHook = Callable[[], Awaitable[None]]
@@ -62,7 +68,22 @@ class HourbillGraphQL(GraphQL[Context, None]):
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
-        return Context(self.hourbill, request, response)
+        return Context(self.hourbill, request, response, principal=principal_of(request.scope))
+
+    async def on_ws_connect(self, context: Context) -> None:
+        """Authenticate in `connection_init`: `{"Authorization": "Bearer hb_…"}`.
+
+        No key, or an unknown or revoked one: the socket is closed with 4403
+        (graphql-transport-ws's Forbidden) before any operation can start.
+        """
+        params = context.connection_params or {}
+        header = params.get("Authorization", params.get("authorization"))
+        token = bearer(header) if isinstance(header, str) else None
+        principal = await self.hourbill.authenticate.execute(token) if token else None
+        if principal is None:
+            raise ConnectionRejectionError()
+        context.principal = principal
+        context.api_key = token
 
 
 async def healthz(_: Request) -> JSONResponse:
@@ -114,12 +135,15 @@ def create_app(
     allowed_origins: Sequence[str] = (),
     on_startup: list[ShutdownHook] | None = None,
     mounts: Sequence[tuple[str, ASGIApp]] = (),
+    max_request_bytes: int = DEFAULT_MAX_REQUEST_BYTES,
 ) -> Starlette:
     """The API at `/graphql` (GET, POST, websocket), the PDFs at `/documents`, and `/healthz`.
 
     `on_startup` and `on_shutdown` hooks run when the server starts and stops
     (e.g. to close the database); `mounts` adds other ASGI apps under a path
-    (the embedded Exact sandbox).
+    (the embedded Exact sandbox). A POST /graphql body above `max_request_bytes`
+    gets 413 before it is parsed. Every request gets a correlation id
+    (interfaces/http/correlation.py).
     """
     graphql = HourbillGraphQL(schema, hourbill, graphiql=graphiql, allowed_origins=allowed_origins)
     starting = list(on_startup or [])
@@ -135,7 +159,17 @@ def create_app(
             for hook in stopping:
                 await hook()
 
+    public = ["/healthz", "/exact/callback", "/exact/webhooks"]
+    guard = Middleware(
+        ApiKeyGuard,
+        authenticate=hourbill.authenticate,
+        public_paths=public,
+        public_prefixes=[path for path, _ in mounts],
+        role_prefixes=[(DOCUMENTS_PATH, Role.BILLER)],
+        ide_path="/graphql" if graphiql else None,
+    )
     return Starlette(
+        middleware=[Middleware(CorrelationId), guard],
         routes=[
             Route("/healthz", healthz, methods=["GET"]),
             Route("/exact/callback", exact_callback(hourbill), methods=["GET"]),
@@ -144,7 +178,9 @@ def create_app(
                 exact_webhooks(hourbill.handle_exact_webhook),
                 methods=["POST"],
             ),
-            Route("/graphql", graphql, methods=["GET", "POST"]),
+            Route(
+                "/graphql", RequestSizeLimit(graphql, max_request_bytes), methods=["GET", "POST"]
+            ),
             WebSocketRoute("/graphql", graphql),
             Mount(DOCUMENTS_PATH, routes=document_routes(hourbill.print_documents)),
             *(Mount(path, app) for path, app in mounts),

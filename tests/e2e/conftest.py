@@ -35,5 +35,7 @@ def two_servers_on_postgres(postgres_url: str) -> Iterator[tuple[RunningServer, 
 
 @pytest.fixture
 async def http(server: RunningServer) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=server.base_url, timeout=10) as client:
+    async with httpx.AsyncClient(
+        base_url=server.base_url, headers=server.headers, timeout=10
+    ) as client:
         yield client

@@ -28,6 +28,7 @@ from hourbill.runtime import ContainerRuntime
 from hourbill.settings import Settings
 from infrastructure.secrets import SecretBox
 from tests.support.db import in_thread
+from tests.support.keys import bearer, make_key_in
 
 STARTUP_SECONDS = 15
 
@@ -37,6 +38,11 @@ class RunningServer:
     base_url: str
     ws_url: str
     container: Container
+    admin_key: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return bearer(self.admin_key)
 
 
 def loopback_socket() -> socket.socket:
@@ -84,6 +90,7 @@ def running_server(
     runtime = ContainerRuntime(build_container(settings))
     if migrate:
         in_thread(runtime.migrate)
+    admin_key = make_key_in(database_url, name=f"e2e admin {port}")
     config = uvicorn.Config(
         runtime.asgi_app(), log_level="warning", ws="websockets-sansio", lifespan="on"
     )
@@ -96,6 +103,7 @@ def running_server(
             base_url=f"http://127.0.0.1:{port}",
             ws_url=f"ws://127.0.0.1:{port}/graphql",
             container=runtime.container,
+            admin_key=admin_key,
         )
     finally:
         server.should_exit = True
@@ -108,6 +116,11 @@ class SpawnedServer:
     base_url: str
     ws_url: str
     pid: int
+    admin_key: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return bearer(self.admin_key)
 
 
 def free_port() -> int:
@@ -127,9 +140,11 @@ def spawned_servers(
 
     `environment` adds HOURBILL_* variables (e.g. the Exact app and a shared secret key).
     """
+    key = make_key_in(database_url, name=f"e2e spawned {free_port()}")
     with ExitStack() as stack:
         processes = [
-            stack.enter_context(_spawned(database_url, workdir, environment)) for _ in range(count)
+            stack.enter_context(_spawned(database_url, workdir, key, environment))
+            for _ in range(count)
         ]
         for server, process in processes:
             wait_until_healthy(server.base_url, SPAWN_SECONDS, lambda p=process: p.poll() is None)
@@ -138,7 +153,7 @@ def spawned_servers(
 
 @contextmanager
 def _spawned(
-    database_url: str, workdir: Path, extra: dict[str, str] | None = None
+    database_url: str, workdir: Path, key: str, extra: dict[str, str] | None = None
 ) -> Iterator[tuple[SpawnedServer, subprocess.Popen[bytes]]]:
     port = free_port()
     environment = {
@@ -155,7 +170,8 @@ def _spawned(
         )
         base_url = f"http://127.0.0.1:{port}"
         try:
-            yield SpawnedServer(base_url, f"ws://127.0.0.1:{port}/graphql", process.pid), process
+            ws_url = f"ws://127.0.0.1:{port}/graphql"
+            yield SpawnedServer(base_url, ws_url, process.pid, key), process
         finally:
             process.send_signal(signal.SIGINT)
             try:

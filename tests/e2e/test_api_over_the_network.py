@@ -92,7 +92,7 @@ async def test_order_events_arrive_over_graphql_transport_ws(
     server: RunningServer, http: httpx.AsyncClient
 ) -> None:
     customer_id = await new_customer(http)
-    async with graphql_ws(server.ws_url) as ws:
+    async with graphql_ws(server.ws_url, server.admin_key) as ws:
         await ws.subscribe("orders", ORDER_EVENTS)
         await subscribers(server, 1)
 
@@ -138,7 +138,7 @@ async def test_order_events_arrive_over_graphql_transport_ws(
 
 async def test_every_event_sees_fresh_data(server: RunningServer, http: httpx.AsyncClient) -> None:
     customer_id = await new_customer(http)
-    async with graphql_ws(server.ws_url) as ws:
+    async with graphql_ws(server.ws_url, server.admin_key) as ws:
         await ws.subscribe("orders", ORDER_EVENTS)
         await subscribers(server, 1)
         order_id = (await graphql(http, CREATE_ORDER, customerId=customer_id))["createOrder"][
@@ -156,7 +156,7 @@ async def test_every_event_sees_fresh_data(server: RunningServer, http: httpx.As
 async def test_order_events_of_one_customer(server: RunningServer, http: httpx.AsyncClient) -> None:
     acme = await new_customer(http, "ACME")
     delta = await new_customer(http, "DELTA")
-    async with graphql_ws(server.ws_url) as ws:
+    async with graphql_ws(server.ws_url, server.admin_key) as ws:
         await ws.subscribe("delta", ORDER_EVENTS, customerId=delta)
         await subscribers(server, 1)
         await graphql(http, CREATE_ORDER, customerId=acme)
@@ -166,7 +166,7 @@ async def test_order_events_of_one_customer(server: RunningServer, http: httpx.A
 
 
 async def test_leaving_closes_the_event_stream(server: RunningServer) -> None:
-    async with graphql_ws(server.ws_url) as ws:
+    async with graphql_ws(server.ws_url, server.admin_key) as ws:
         await ws.subscribe("orders", ORDER_EVENTS)
         await subscribers(server, 1)
     await subscribers(server, 0)
@@ -182,7 +182,7 @@ async def test_the_legacy_graphql_ws_protocol_is_refused(server: RunningServer) 
 async def test_a_bad_customer_id_ends_the_subscription_with_a_typed_error(
     server: RunningServer,
 ) -> None:
-    async with graphql_ws(server.ws_url) as ws:
+    async with graphql_ws(server.ws_url, server.admin_key) as ws:
         await ws.subscribe("bad", ORDER_EVENTS, customerId="not-an-id")
         message = await ws.receive()
         assert await ws.receive() == {"id": "bad", "type": "complete"}
@@ -193,7 +193,7 @@ async def test_a_bad_customer_id_ends_the_subscription_with_a_typed_error(
 
 
 async def test_queries_and_mutations_also_run_over_the_websocket(server: RunningServer) -> None:
-    async with graphql_ws(server.ws_url) as ws:
+    async with graphql_ws(server.ws_url, server.admin_key) as ws:
         await ws.subscribe("create", CREATE_CUSTOMER, code="WS")
         created = await ws.receive()
         assert await ws.receive() == {"id": "create", "type": "complete"}

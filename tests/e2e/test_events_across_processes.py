@@ -49,8 +49,16 @@ Servers = tuple[RunningServer, RunningServer]
 @pytest.fixture
 async def clients(two_servers_on_postgres: Servers) -> AsyncIterator[list[httpx.AsyncClient]]:
     async with (
-        httpx.AsyncClient(base_url=two_servers_on_postgres[0].base_url, timeout=10) as a,
-        httpx.AsyncClient(base_url=two_servers_on_postgres[1].base_url, timeout=10) as b,
+        httpx.AsyncClient(
+            base_url=two_servers_on_postgres[0].base_url,
+            headers=two_servers_on_postgres[0].headers,
+            timeout=10,
+        ) as a,
+        httpx.AsyncClient(
+            base_url=two_servers_on_postgres[1].base_url,
+            headers=two_servers_on_postgres[1].headers,
+            timeout=10,
+        ) as b,
     ):
         yield [a, b]
 
@@ -77,7 +85,7 @@ async def test_a_subscriber_on_one_server_receives_the_order_events_of_the_other
     a, b = two_servers_on_postgres
     _, on_b = clients
     customer_id = await new_customer(on_b)
-    async with graphql_ws(a.ws_url) as ws_a, graphql_ws(b.ws_url) as ws_b:
+    async with graphql_ws(a.ws_url, a.admin_key) as ws_a, graphql_ws(b.ws_url, b.admin_key) as ws_b:
         await ws_a.subscribe("orders", ORDER_EVENTS)
         await ws_b.subscribe("orders", ORDER_EVENTS)
         await subscribers(a, 1)
@@ -108,7 +116,7 @@ async def test_invoice_events_of_a_worker_reach_subscribers_filtered_and_typed(
     failed = InvoiceEvent(
         InvoiceEventKind.FAILED, invoice_id, customer_id, "FAILED", 4711, run_id, "Boekjaar dicht"
     )
-    async with graphql_ws(a.ws_url) as ws:
+    async with graphql_ws(a.ws_url, a.admin_key) as ws:
         await ws.subscribe("run", INVOICE_EVENTS, runId=global_id("InvoiceRun", run_id))
         await ws.subscribe("progress", RUN_PROGRESS, runId=global_id("InvoiceRun", run_id))
         await subscribers(a, 2)
@@ -149,7 +157,7 @@ async def test_invoice_events_of_one_customer_or_one_invoice(
 ) -> None:
     a, _ = two_servers_on_postgres
     acme, delta, invoice_id = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
-    async with graphql_ws(a.ws_url) as ws:
+    async with graphql_ws(a.ws_url, a.admin_key) as ws:
         await ws.subscribe("delta", INVOICE_EVENTS, customerId=global_id("Customer", delta))
         await ws.subscribe("invoice", INVOICE_EVENTS, invoiceId=global_id("Invoice", invoice_id))
         await subscribers(a, 2)
@@ -171,7 +179,7 @@ async def test_a_bad_run_id_ends_the_subscription_with_a_typed_error(
     two_servers_on_postgres: Servers,
 ) -> None:
     a, _ = two_servers_on_postgres
-    async with graphql_ws(a.ws_url) as ws:
+    async with graphql_ws(a.ws_url, a.admin_key) as ws:
         await ws.subscribe("bad", RUN_PROGRESS, runId=global_id("Customer", uuid.uuid4()))
         message = await ws.receive()
         assert await ws.receive() == {"id": "bad", "type": "complete"}
@@ -199,7 +207,7 @@ async def test_after_the_listener_lost_its_connection_subscriptions_complete_and
     a, _ = two_servers_on_postgres
     _, on_b = clients
     customer_id = await new_customer(on_b)
-    async with graphql_ws(a.ws_url) as ws:
+    async with graphql_ws(a.ws_url, a.admin_key) as ws:
         await ws.subscribe("orders", ORDER_EVENTS)
         await subscribers(a, 1)
 
@@ -237,9 +245,9 @@ async def test_two_hourbill_serve_processes_share_their_events(
     postgres_url: str, tmp_path: Path
 ) -> None:
     with spawned_servers(postgres_url, tmp_path, 2) as (a, b):
-        async with httpx.AsyncClient(base_url=b.base_url, timeout=10) as on_b:
+        async with httpx.AsyncClient(base_url=b.base_url, headers=b.headers, timeout=10) as on_b:
             customer_id = await new_customer(on_b)
-            async with graphql_ws(a.ws_url) as ws:
+            async with graphql_ws(a.ws_url, a.admin_key) as ws:
                 await ws.subscribe("orders", ORDER_EVENTS)
                 await warm_up(ws, on_b, customer_id)
                 created = (await graphql(on_b, CREATE_ORDER, customerId=customer_id))["createOrder"]

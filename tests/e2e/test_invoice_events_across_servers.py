@@ -61,7 +61,7 @@ async def test_a_subscriber_on_one_server_sees_the_invoices_another_servers_work
         "HOURBILL_SYNC_INTERVAL_SECONDS": "0",
     }
     with running_server(postgres_url, migrate=False, overrides=overrides) as a:
-        async with httpx.AsyncClient(base_url=a.base_url, timeout=30) as http:
+        async with httpx.AsyncClient(base_url=a.base_url, headers=a.headers, timeout=30) as http:
             client = Client(http)
             await connect(client)
             await client.mutate(ADMINISTRATION)
@@ -98,7 +98,7 @@ async def watch(
     """Subscribe on A, invoice the orders through A, collect until B's worker is done."""
     events: list[dict[str, Any]] = []
     progress: list[dict[str, Any]] = []
-    async with graphql_ws(a.ws_url) as ws:
+    async with graphql_ws(a.ws_url, a.admin_key) as ws:
         await ws.subscribe("events", EVENTS)
         await subscribers(a, 1)
         created = await client.mutate(CREATE, ids=orders)

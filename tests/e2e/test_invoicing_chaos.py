@@ -148,7 +148,9 @@ class Client:
 
 @pytest.fixture
 async def client(stack: Stack) -> AsyncIterator[Client]:
-    async with httpx.AsyncClient(base_url=stack.server.base_url, timeout=30) as http:
+    async with httpx.AsyncClient(
+        base_url=stack.server.base_url, headers=stack.server.headers, timeout=30
+    ) as http:
         yield Client(http)
 
 

@@ -43,11 +43,12 @@ class GraphQLWebSocket:
 
 
 @asynccontextmanager
-async def graphql_ws(url: str) -> AsyncIterator[GraphQLWebSocket]:
-    """An acknowledged graphql-transport-ws connection."""
+async def graphql_ws(url: str, key: str) -> AsyncIterator[GraphQLWebSocket]:
+    """An acknowledged graphql-transport-ws connection, authenticated with `key`."""
     async with connect(url, subprotocols=[PROTOCOL], open_timeout=TIMEOUT) as connection:
         assert connection.subprotocol == PROTOCOL
         socket = GraphQLWebSocket(connection)
-        await socket.send({"type": "connection_init", "payload": {}})
+        payload = {"Authorization": f"Bearer {key}"}
+        await socket.send({"type": "connection_init", "payload": payload})
         assert (await socket.receive())["type"] == "connection_ack"
         yield socket

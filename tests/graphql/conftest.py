@@ -16,6 +16,7 @@ from infrastructure.exact.fake import FakeExactGateway
 from interfaces.http.app import create_app
 from tests.fakes import FakeStore, FakeUnitOfWorkFactory, FixedClock
 from tests.graphql.api import Api
+from tests.support.keys import bearer, make_key
 
 
 @pytest.fixture
@@ -45,14 +46,22 @@ def hourbill(container: Container) -> Hourbill:
 
 
 @pytest.fixture
+async def admin_key(hourbill: Hourbill) -> str:
+    """The tests' API calls act as an admin unless a test says otherwise."""
+    return await make_key(hourbill)
+
+
+@pytest.fixture
 def app(hourbill: Hourbill) -> Starlette:
     return create_app(hourbill)
 
 
 @pytest.fixture
-async def client(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
+async def client(app: Starlette, admin_key: str) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://hourbill.test") as client:
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://hourbill.test", headers=bearer(admin_key)
+    ) as client:
         yield client
 
 

@@ -14,12 +14,15 @@ from domain.vat import VatCode
 from domain.work import Employee
 from interfaces.http.app import create_app
 from tests.graphql.api import Api
+from tests.support.keys import bearer
 
 
-def client_for(app: object) -> httpx.AsyncClient:
+def client_for(app: object, key: str) -> httpx.AsyncClient:
     return httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://hourbill.test"
-    )  # type: ignore[arg-type]
+        transport=httpx.ASGITransport(app=app),  # type: ignore[arg-type]
+        base_url="http://hourbill.test",
+        headers=bearer(key),
+    )
 
 
 async def test_healthz_answers_ok(client: httpx.AsyncClient) -> None:
@@ -34,8 +37,8 @@ async def test_graphiql_is_served_to_browsers_when_enabled(client: httpx.AsyncCl
     assert "graphiql" in response.text.lower()
 
 
-async def test_graphiql_can_be_switched_off(hourbill: Hourbill) -> None:
-    async with client_for(create_app(hourbill, graphiql=False)) as client:
+async def test_graphiql_can_be_switched_off(hourbill: Hourbill, admin_key: str) -> None:
+    async with client_for(create_app(hourbill, graphiql=False), admin_key) as client:
         response = await client.get("/graphql", headers={"accept": "text/html"})
     assert response.status_code == 404
 
@@ -54,14 +57,14 @@ async def test_mutations_are_refused_over_get(client: httpx.AsyncClient) -> None
 
 
 async def test_unexpected_errors_are_masked_and_logged(
-    hourbill: Hourbill, caplog: pytest.LogCaptureFixture
+    hourbill: Hourbill, admin_key: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     class Broken(Queries):
         async def vat_codes(self) -> list[VatCode]:
             raise RuntimeError("secret connection string postgres://admin:hunter2@db")
 
     broken = replace(hourbill, queries=Broken(hourbill.queries.uow))
-    async with client_for(create_app(broken)) as client:
+    async with client_for(create_app(broken), admin_key) as client:
         body = await Api(client).execute("{ vatCodes { code } }")
     assert body["data"] is None
     assert [e["message"] for e in body["errors"]] == ["Unexpected error."]
@@ -69,14 +72,16 @@ async def test_unexpected_errors_are_masked_and_logged(
     assert "hunter2" in caplog.text
 
 
-async def test_an_unexpected_error_in_a_mutation_is_masked_too(hourbill: Hourbill) -> None:
+async def test_an_unexpected_error_in_a_mutation_is_masked_too(
+    hourbill: Hourbill, admin_key: str
+) -> None:
     class Broken(CreateEmployee):
         async def execute(self, request: CreateEmployeeRequest) -> Employee:
             raise KeyError("internal detail")
 
     broken = replace(hourbill, create_employee=Broken(hourbill.create_employee.uow))
     query = 'mutation { createEmployee(input: {code: "A", name: "A"}) { errors { code } } }'
-    async with client_for(create_app(broken)) as client:
+    async with client_for(create_app(broken), admin_key) as client:
         body = await Api(client).execute(query)
     assert body["data"] is None
     assert [e["message"] for e in body["errors"]] == ["Unexpected error."]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import inspect
+import uuid
 from collections import Counter
 from dataclasses import replace
 from decimal import Decimal
@@ -15,6 +16,7 @@ import pytest
 from application.queries import Queries
 from application.service import Hourbill
 from application.use_cases.customers import UpdateCustomerRequest
+from domain.access import Principal, Role
 from domain.bookings import HourBooking, Supply
 from domain.customers import Customer
 from domain.orders import BookingRef, LineKind, Order, OrderLine, SupplyRef
@@ -25,6 +27,7 @@ from interfaces.graphql.schema import schema
 from interfaces.http.app import create_app
 from tests.fakes import FakeStore
 from tests.graphql.api import Api
+from tests.support.keys import bearer
 
 ORDERS_WITH_PROVENANCE = """{
   orders(first: 500) {
@@ -86,12 +89,15 @@ class CountingQueries(Queries):
 
 @pytest.mark.parametrize("orders", [10, 100])
 async def test_orders_with_provenance_take_a_fixed_number_of_lookups(
-    hourbill: Hourbill, store: FakeStore, orders: int
+    hourbill: Hourbill, store: FakeStore, orders: int, admin_key: str
 ) -> None:
     fill(store, orders)
     counting = CountingQueries(hourbill.queries)
     app = create_app(replace(hourbill, queries=counting))
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://t", headers=bearer(admin_key)
+    ) as c:
         data = await Api(c).data(ORDERS_WITH_PROVENANCE)
     assert len(data["orders"]["edges"]) == orders
     assert counting.calls == Counter(
@@ -106,7 +112,7 @@ async def test_operations_sharing_a_connection_context_do_not_share_loaders(
     store.customers[customer.id] = customer
     query = "query($id: ID!) { node(id: $id) { ... on Customer { name } } }"
     variables = {"id": global_id("Customer", customer.id)}
-    connection = Context(hourbill)
+    connection = Context(hourbill, principal=Principal(uuid.uuid4(), "tests", Role.VIEWER))
 
     first = await schema.execute(query, variables, context_value=connection)
     await hourbill.update_customer.execute(UpdateCustomerRequest(customer.id, name="Renamed"))

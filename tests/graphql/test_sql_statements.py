@@ -17,6 +17,7 @@ from interfaces.http.app import create_app
 from tests.graphql.api import Api
 from tests.graphql.sql import sqlite_container
 from tests.support.db import count_statements
+from tests.support.keys import bearer, make_key
 
 ORDERS_WITH_PROVENANCE = """{
   orders(first: 500) {
@@ -56,7 +57,10 @@ async def statements_for_orders(path: Path, count: int) -> list[str]:
         hourbill = container.hourbill()
         await orders_for_customers(hourbill, count)
         transport = httpx.ASGITransport(app=create_app(hourbill))
-        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        headers = bearer(await make_key(hourbill))
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://t", headers=headers
+        ) as client:
             with count_statements(container.database().engine) as statements:
                 data = await Api(client).data(ORDERS_WITH_PROVENANCE)
     edges = data["orders"]["edges"]

@@ -14,6 +14,7 @@ from infrastructure.exact.fake import FakeExactGateway
 from interfaces.http.app import create_app
 from tests.fakes import FakeDocumentRenderer, FakeStore, FakeUnitOfWorkFactory, FixedClock
 from tests.graphql.api import Api
+from tests.support.keys import bearer, make_key
 
 
 @pytest.fixture
@@ -46,8 +47,12 @@ def container(
 
 @pytest.fixture
 async def client(container: Container) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=create_app(container.hourbill()))
-    async with httpx.AsyncClient(transport=transport, base_url="http://hourbill.test") as client:
+    hourbill = container.hourbill()
+    transport = httpx.ASGITransport(app=create_app(hourbill))
+    headers = bearer(await make_key(hourbill))
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://hourbill.test", headers=headers
+    ) as client:
         yield client
 
 

@@ -26,6 +26,7 @@ from application.invoicing import CreateInvoices, CreateInvoicesRequest
 from application.invoicing_ports import OutboxKind
 from application.outbox import PushInvoices
 from domain.customers import Customer
+from domain.idempotency import IdempotencyKey
 from domain.invoices import Invoice, InvoiceState
 from domain.orders import Order, OrderLine
 from hourbill.container import build_container
@@ -46,6 +47,7 @@ from tests.exact.sandbox.support import authorised, results
 from tests.fakes import FakeDocumentRenderer, RecordingPublisher
 from tests.graphql import documents as doc
 from tests.graphql.api import Api
+from tests.support.keys import bearer, make_key
 
 NOW = dt.datetime(2026, 4, 2, 9, 0, tzinfo=dt.UTC)
 DAY = dt.date(2026, 4, 1)
@@ -88,7 +90,9 @@ async def invoiced(
     clock = Clock()
     accounts = ExactAccountLinker(uow, gateway, clock)
     create = CreateInvoices(uow, gateway, accounts, RecordingPublisher(), clock)
-    [invoice] = (await create.execute(CreateInvoicesRequest([order.id], "pdf"))).invoices
+    [invoice] = (
+        await create.execute(CreateInvoicesRequest([order.id]), IdempotencyKey("pdf"))
+    ).invoices
     return invoice
 
 
@@ -258,7 +262,10 @@ async def test_attach_invoice_pdfs_attaches_the_pdf_of_an_invoice_pushed_without
     clock.current += dt.timedelta(days=1)
 
     transport = httpx.ASGITransport(app=create_app(container.hourbill()))
-    async with httpx.AsyncClient(transport=transport, base_url="http://hourbill.test") as client:
+    headers = bearer(await make_key(container.hourbill()))
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://hourbill.test", headers=headers
+    ) as client:
         payload = await Api(client).ok(ATTACH, invoiceIds=[invoice_id])
         assert payload["invoices"] == [{"id": invoice_id, "state": "SENT"}]
         again = await Api(client).ok(ATTACH, invoiceIds=[invoice_id])
