@@ -11,6 +11,7 @@ keys and roles.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 from dataclasses import dataclass
 from typing import Protocol
@@ -24,6 +25,7 @@ LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
 """`last_used_at` is written at most this often per key, not on every request."""
 
 DEVELOPMENT_KEY_NAME = "development"
+_PREFIX = re.compile(r"[0-9a-f]{12}")
 
 
 class ApiKeyRepository(Protocol):
@@ -101,12 +103,14 @@ class RevokeApiKey:
         self.clock = clock
 
     async def execute(self, key: uuid.UUID | str) -> ApiKey:
-        """Revoke by id, or by the name of an active key. Takes effect on the next request."""
+        """Revoke by id, by the name of an active key or by its prefix; from the next request on."""
         async with self.uow() as uow:
             if isinstance(key, uuid.UUID):
                 found = await uow.api_keys.get(key)
             else:
                 found = await uow.api_keys.active_by_name(" ".join(key.split()))
+                if found is None and _PREFIX.fullmatch(key):
+                    found = await uow.api_keys.by_prefix(key)
             if found is None:
                 raise not_found("API key", key)
             revoked = found.revoked(self.clock.now())

@@ -23,6 +23,7 @@ import httpx
 from application.use_cases.generation import GenerateOrdersRequest
 from bench.databases import fresh_database
 from bench.seed import GRID, PERIOD_DAYS, PERIOD_START, seed
+from domain.access import Role
 from hourbill.container import build_container
 from hourbill.runtime import tune_garbage_collector
 from hourbill.settings import Settings
@@ -48,10 +49,13 @@ async def _run(url: str, runs: int) -> dict[str, Any]:
     plan = await hourbill.generate_orders.execute(GenerateOrdersRequest(PERIOD_START, end))
     lines = sum(len(o.lines) for o in plan.orders)
     app = create_app(hourbill, graphiql=False)
+    key = await hourbill.create_api_key.execute("bench", Role.VIEWER, "bench")
     tune_garbage_collector()
     timings = []
     async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://b"
+        transport=httpx.ASGITransport(app=app),
+        base_url="http://b",
+        headers={"Authorization": f"Bearer {key.token}"},
     ) as client:
         for n in range(runs + 3):
             started = time.perf_counter()

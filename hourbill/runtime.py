@@ -52,7 +52,24 @@ class ContainerRuntime:
     def hourbill(self) -> Hourbill:
         return self.container.hourbill()
 
+    def development_key(self) -> str | None:
+        """The embedded default's first start makes an admin key, so the API can be tried."""
+        if not self.settings.exact_sandbox_embedded or self.settings.production:
+            return None
+        return asyncio.run(self._development_key())
+
+    async def _development_key(self) -> str | None:
+        try:
+            made = await self.hourbill().ensure_development_key.execute()
+        finally:
+            await self.aclose()
+        return made.token if made else None
+
+    def startup_problems(self) -> list[str]:
+        return self.settings.startup_problems()
+
     def asgi_app(self) -> Starlette:
+        from interfaces.graphql.schema import build_schema
         from interfaces.http.app import create_app
 
         mounts: list[tuple[str, ASGIApp]] = []
@@ -75,7 +92,12 @@ class ContainerRuntime:
             on_shutdown.insert(0, polling.stop)
         return create_app(
             self.hourbill(),
-            graphiql=self.settings.graphiql,
+            graphiql=self.settings.graphiql_enabled,
+            schema=build_schema(
+                introspection=self.settings.introspection_enabled,
+                suggestions=self.settings.suggestions_enabled,
+            ),
+            max_request_bytes=self.settings.max_request_bytes,
             on_startup=on_startup,
             on_shutdown=[*on_shutdown, self.aclose],
             mounts=mounts,
@@ -95,13 +117,19 @@ class ContainerRuntime:
         host, port = self.settings.host, self.settings.port
         console = Console(stderr=True)
         console.print(f"Database: {self.database_description}")
-        if self.settings.graphiql:
+        if self.settings.graphiql_enabled:
             console.print(f"GraphiQL: [bold]http://{host}:{port}/graphql[/bold]")
         if self.settings.exact_sandbox_embedded:
             console.print(f"Exact Online sandbox (embedded): {self.settings.exact_url()}")
         app = self.asgi_app()
         tune_garbage_collector()
-        uvicorn.run(app, host=host, port=port, log_level="info")
+        uvicorn.run(
+            app,
+            host=host,
+            port=port,
+            log_level="info",
+            ws_max_size=self.settings.max_request_bytes,
+        )
 
     def run_worker(self, once: bool) -> int:
         """Push queued invoices to Exact until SIGINT or SIGTERM (or, `once`, until none is due)."""
