@@ -17,7 +17,8 @@ from typing import Protocol
 
 from application.administration import exact_problem, line_mappings
 from application.exact import ExactAdministration, ExactError, ExactItem, ExactVatCode
-from application.invoicing_ports import IdempotencyKeyTaken, InvoiceFilter, OutboxKind
+from application.idempotency import Claim, Creation, Idempotency
+from application.invoicing_ports import InvoiceFilter, OutboxKind
 from application.ports import (
     Clock,
     EventPublisher,
@@ -38,6 +39,7 @@ from domain.events import (
     OrderEventKind,
 )
 from domain.exact_mapping import ExactLineCodes, LineMappings
+from domain.idempotency import IdempotencyKey
 from domain.invoices import (
     Invoice,
     InvoiceHistoryEntry,
@@ -103,7 +105,6 @@ async def progress_events(uow: UnitOfWork, invoices: Sequence[Invoice]) -> list[
 @dataclass(frozen=True)
 class CreateInvoicesRequest:
     order_ids: Sequence[uuid.UUID]
-    idempotency_key: str
 
 
 @dataclass(frozen=True)
@@ -112,7 +113,7 @@ class InvoiceRunResult:
     invoices: list[Invoice]
     progress: InvoiceRunProgressEvent
     replayed: bool = False
-    """True when the idempotency key was used before: this is that run's result."""
+    """True when the idempotency key was used before: this is that run's result (re-read)."""
 
     @property
     def rejected(self) -> tuple[RejectedOrder, ...]:
@@ -158,6 +159,17 @@ def _label(order: Order) -> str:
     return f"order {order.number} ({order.id})"
 
 
+async def _replayed_run(uow: UnitOfWork, ids: tuple[uuid.UUID, ...]) -> InvoiceRunResult | None:
+    run = await uow.invoices.run(ids[0])
+    if run is None:
+        return None
+    invoices = await uow.invoices.run_invoices(run.id)
+    return InvoiceRunResult(run, invoices, await uow.invoices.run_progress(run.id), replayed=True)
+
+
+CREATE_INVOICES = Creation("createInvoices", _replayed_run)
+
+
 class CreateInvoices:
     """Turn orders into queued invoices, exactly once per idempotency key."""
 
@@ -169,6 +181,7 @@ class CreateInvoices:
         events: EventPublisher,
         clock: Clock,
         wakeup: Wakeup = no_wakeup,
+        idempotency: Idempotency | None = None,
     ) -> None:
         self.uow = uow
         self.exact = exact
@@ -176,18 +189,24 @@ class CreateInvoices:
         self.events = events
         self.clock = clock
         self.wakeup = wakeup
+        self.idempotency = idempotency or Idempotency(uow, clock)
 
-    async def execute(self, request: CreateInvoicesRequest) -> InvoiceRunResult:
+    async def execute(
+        self, request: CreateInvoicesRequest, key: IdempotencyKey
+    ) -> InvoiceRunResult:
+        """A retry with the key answers as the first run did (the same orders, in any order)."""
         order_ids = distinct_ids(request.order_ids, "orderIds")
-        InvoiceRun(request.idempotency_key, self.clock.now())  # validates the key
+        same_orders = CreateInvoicesRequest(sorted(order_ids))
+        return await self.idempotency.once(
+            CREATE_INVOICES, key, same_orders, lambda claim: self._invoice(key, order_ids, claim)
+        )
+
+    async def _invoice(
+        self, key: IdempotencyKey, order_ids: list[uuid.UUID], claim: Claim
+    ) -> InvoiceRunResult:
         for _ in range(CONFLICT_RETRIES):
-            replay = await self._replay(request.idempotency_key, order_ids)
-            if replay is not None:
-                return replay
             try:
-                result = await self._run(request.idempotency_key, order_ids)
-            except IdempotencyKeyTaken:
-                continue  # a concurrent call with this key won: answer with its result
+                result = await self._run(key.value, order_ids, claim)
             except HourbillError as error:
                 if any(p.code is ErrorCode.CONFLICT for p in error.problems):
                     continue  # another run took some of these orders: check them again
@@ -198,25 +217,7 @@ class CreateInvoices:
             ErrorCode.CONFLICT, "the orders are being invoiced concurrently; try again", "orderIds"
         )
 
-    async def _replay(self, key: str, order_ids: list[uuid.UUID]) -> InvoiceRunResult | None:
-        async with self.uow() as uow:
-            run = await uow.invoices.run_by_key(key)
-            if run is None:
-                return None
-            if set(run.order_ids) != set(order_ids):
-                raise HourbillError.single(
-                    ErrorCode.CONFLICT,
-                    "this idempotencyKey was used for other orders",
-                    "idempotencyKey",
-                )
-            return InvoiceRunResult(
-                run,
-                await uow.invoices.run_invoices(run.id),
-                await uow.invoices.run_progress(run.id),
-                replayed=True,
-            )
-
-    async def _run(self, key: str, order_ids: list[uuid.UUID]) -> InvoiceRunResult:
+    async def _run(self, key: str, order_ids: list[uuid.UUID], claim: Claim) -> InvoiceRunResult:
         verdicts = _Verdicts(order_ids)
         settings, orders, customers = await self._load(order_ids, verdicts)
         division = _configured(settings)
@@ -225,7 +226,7 @@ class CreateInvoices:
         await self._check_customers(division, orders, customers, verdicts)
         if not verdicts.accepted():
             raise NothingInvoiced(verdicts.rejected())
-        return await self._queue(key, order_ids, settings, exact, verdicts)
+        return await self._queue(key, order_ids, settings, exact, verdicts, claim)
 
     async def _load(
         self, order_ids: list[uuid.UUID], verdicts: _Verdicts
@@ -290,10 +291,12 @@ class CreateInvoices:
         settings: InvoicingSettings,
         exact: _Exact,
         verdicts: _Verdicts,
+        claim: Claim,
     ) -> InvoiceRunResult:
         now = self.clock.now()
         run = InvoiceRun(key, now, tuple(order_ids))
         async with self.uow() as uow:
+            await claim(uow, [run.id])  # first: a concurrent call with this key waits here
             await uow.invoices.add_run(run)
             # Re-checked in this transaction: an order may have changed since pre-flight.
             orders = await _invoiceable(uow, verdicts.accepted(), verdicts)

@@ -30,10 +30,6 @@ class InvoiceFilter:
     run_id: uuid.UUID | None = None
 
 
-class IdempotencyKeyTaken(Exception):
-    """Another run already holds this idempotency key (possibly committed concurrently)."""
-
-
 class AlreadyQueued(Exception):
     """The outbox holds this kind of work for the invoice already (maybe committed concurrently)."""
 
@@ -63,11 +59,8 @@ class InvoiceRepository(Protocol):
         """Each invoice's history, oldest first."""
         ...
 
-    async def run_by_key(self, idempotency_key: str) -> InvoiceRun | None: ...
     async def run(self, run_id: uuid.UUID) -> InvoiceRun | None: ...
-    async def add_run(self, run: InvoiceRun) -> None:
-        """Insert the run at once; IdempotencyKeyTaken when its key is used already."""
-        ...
+    async def add_run(self, run: InvoiceRun) -> None: ...
 
     async def run_invoices(self, run_id: uuid.UUID) -> list[Invoice]:
         """The run's invoices, by order number."""

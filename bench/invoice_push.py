@@ -34,6 +34,7 @@ from application.customer_sync import ImportExactAccountsRequest
 from application.invoicing import CreateInvoicesRequest
 from application.use_cases.orders import AddOrderLineRequest, CreateOrderRequest
 from bench.databases import fresh_database
+from domain.idempotency import IdempotencyKey
 from hourbill.container import Container, build_container
 from hourbill.settings import Settings
 from infrastructure.exact.budget import DatabaseRateBudget
@@ -141,7 +142,9 @@ async def _run(running: RunningSandbox, kind: str, url: str) -> list[dict[str, A
         sandbox.clock.set(now.replace(second=0, microsecond=0) + dt.timedelta(minutes=2))
         before, started, real = len(sandbox.api_calls()), sandbox.clock.now(), time.perf_counter()
         hourbill = container.hourbill()
-        await hourbill.create_invoices.execute(CreateInvoicesRequest(orders, "bench-run"))
+        await hourbill.create_invoices.execute(
+            CreateInvoicesRequest(orders), IdempotencyKey("bench-run")
+        )
         handled = await container.outbox_worker().drain(rounds=100_000)
         minutes = (sandbox.clock.now() - started).total_seconds() / 60
         push = {

@@ -26,6 +26,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from domain.errors import ErrorCode, HourbillError, Problem
+from domain.idempotency import IdempotencyKey
 from domain.money import HUNDRED, round_money
 from domain.orders import Order, OrderLine
 
@@ -288,7 +289,7 @@ class RejectedOrder:
 class InvoiceRun:
     """One createInvoices call: the idempotency key, what was asked, and what was refused.
 
-    Kept so that the same key again answers with this run's result.
+    Kept so that a retry with the key (domain/idempotency) answers as this run did.
     """
 
     idempotency_key: str
@@ -298,12 +299,7 @@ class InvoiceRun:
     id: uuid.UUID = field(default_factory=uuid.uuid4)
 
     def __post_init__(self) -> None:
-        if not self.idempotency_key.strip() or len(self.idempotency_key) > 200:
-            raise HourbillError.single(
-                ErrorCode.INVALID,
-                "idempotencyKey must be 1 to 200 characters",
-                "idempotencyKey",
-            )
+        IdempotencyKey(self.idempotency_key)  # validates it
 
 
 # -- lines as Exact gets them ----------------------------------------------------

@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Iterable, Sequence
 from dataclasses import fields, replace
 from typing import Any, TypeVar
 
+from application.idempotency import Idempotency
 from application.ports import UnitOfWorkFactory
 from domain.errors import ErrorCode, HourbillError, not_found
 
@@ -16,6 +17,14 @@ T = TypeVar("T")
 class UseCase:
     def __init__(self, uow: UnitOfWorkFactory) -> None:
         self.uow = uow
+
+
+class CreatingUseCase(UseCase):
+    """Creates something, at most once per idempotency key (application/idempotency.py)."""
+
+    def __init__(self, uow: UnitOfWorkFactory, idempotency: Idempotency | None = None) -> None:
+        super().__init__(uow)
+        self.idempotency = idempotency or Idempotency(uow)
 
 
 async def require(lookup: Awaitable[T | None], kind: str, ident: uuid.UUID | str, field: str) -> T:

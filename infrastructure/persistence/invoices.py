@@ -13,7 +13,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from application.invoicing_ports import (
     AlreadyQueued,
-    IdempotencyKeyTaken,
     InvoiceFilter,
     OutboxItem,
     OutboxKind,
@@ -30,7 +29,7 @@ from domain.invoices import (
 )
 from infrastructure.persistence.column_types import UtcDateTime
 from infrastructure.persistence.pagination import keyset_page
-from infrastructure.persistence.tables import exact_outbox, invoice_history, invoice_runs, invoices
+from infrastructure.persistence.tables import exact_outbox, invoice_history, invoices
 
 IN_CHUNK = 500
 
@@ -124,22 +123,11 @@ class SqlAlchemyInvoiceRepository:
             entries.sort(key=lambda e: e.at)
         return {i: found.get(i, []) for i in invoice_ids}
 
-    async def run_by_key(self, idempotency_key: str) -> InvoiceRun | None:
-        query = select(InvoiceRun).where(invoice_runs.c.idempotency_key == idempotency_key)
-        return (await self.session.scalars(query)).first()
-
     async def run(self, run_id: uuid.UUID) -> InvoiceRun | None:
         return await self.session.get(InvoiceRun, run_id)
 
     async def add_run(self, run: InvoiceRun) -> None:
-        """Insert at once, so a concurrent run with the same key waits here, then loses."""
         self.session.add(run)
-        try:
-            await self.session.flush()
-        except IntegrityError as error:
-            if _violates(error, "invoice_runs", "idempotency_key"):
-                raise IdempotencyKeyTaken(run.idempotency_key) from None
-            raise
 
     async def run_invoices(self, run_id: uuid.UUID) -> list[Invoice]:
         query = select(Invoice).where(invoices.c.run_id == run_id)

@@ -351,7 +351,7 @@ invoice_runs = Table(
     "invoice_runs",
     metadata,
     Column("id", Uuid, primary_key=True),
-    Column("idempotency_key", String(200), nullable=False, unique=True),
+    Column("idempotency_key", String(255), nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     Column("order_ids", UuidTuple, nullable=False),
     Column("rejections", RejectedOrders, nullable=False),
@@ -473,4 +473,18 @@ audit_log = Table(
     Index(None, "at", "id"),
     Index(None, "actor_key_id", "at"),
     Index(None, "action", "at"),
+)
+
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    # A used idempotency key, written in the transaction of what it created
+    # (application/idempotency.py); purged by created_at after the retention window.
+    Column("scope", String(64), primary_key=True),
+    Column("key", String(255), primary_key=True),
+    Column("operation", String(64), nullable=False),
+    Column("fingerprint", String(64), nullable=False),
+    Column("result_ids", UuidTuple, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Index(None, "created_at"),
 )

@@ -15,11 +15,12 @@ from typer.testing import CliRunner
 from application.customer_sync import ExactAccountLinker
 from application.exact import ExactUnavailableError
 from application.invoicing import CreateInvoices, CreateInvoicesRequest
-from application.invoicing_ports import IdempotencyKeyTaken, InvoiceFilter, OutboxKind
+from application.invoicing_ports import InvoiceFilter, OutboxKind
 from application.outbox import PushInvoices
 from application.ports import PageRequest
 from domain.customers import Customer
 from domain.errors import ErrorCode, HourbillError
+from domain.idempotency import IdempotencyKey
 from domain.invoices import Amounts, Invoice, InvoiceHistoryEntry, InvoiceRun, InvoiceState
 from domain.orders import Order, OrderLine, OrderStatus
 from hourbill.container import build_container
@@ -129,7 +130,6 @@ async def test_invoice_round_trip_and_lookups(
         history = await uow.invoices.history([first.id, second.id])
         assert [e.state for e in history[first.id]] == [InvoiceState.QUEUED, InvoiceState.SENT]
         assert history[second.id] == []
-        assert (await uow.invoices.run_by_key("k")).id == run.id  # type: ignore[union-attr]
         assert (await uow.invoices.run(run.id)).order_ids == ()  # type: ignore[union-attr]
         assert [i.id for i in await uow.invoices.run_invoices(run.id)] == [first.id, second.id]
         progress = await uow.invoices.run_progress(run.id)
@@ -168,43 +168,6 @@ async def test_page_filters(uow_factory: SqlAlchemyUnitOfWorkFactory, customer: 
         (cursor, _), *_ = page.edges
         rest = await uow.invoices.page(InvoiceFilter(), PageRequest(first=5, after=cursor))
     assert [i.order_number for i in rest.items] == [3]
-
-
-async def test_an_idempotency_key_names_one_run(
-    uow_factory: SqlAlchemyUnitOfWorkFactory,
-) -> None:
-    async with uow_factory() as uow:
-        await uow.invoices.add_run(InvoiceRun("same", NOW))
-        await uow.commit()
-    async with uow_factory() as uow:
-        with pytest.raises(IdempotencyKeyTaken):
-            await uow.invoices.add_run(InvoiceRun("same", NOW))
-
-
-async def test_concurrent_runs_with_one_key_one_wins(
-    uow_factory: SqlAlchemyUnitOfWorkFactory,
-) -> None:
-    """The loser waits for the winner's commit at its insert, then learns the key is taken."""
-    gate = asyncio.Event()
-
-    async def attempt(hold: bool) -> str:
-        async with uow_factory() as uow:
-            try:
-                await uow.invoices.add_run(InvoiceRun("race", NOW))
-            except IdempotencyKeyTaken:
-                return "taken"
-            if hold:
-                gate.set()
-                await asyncio.sleep(0.2)
-            await uow.commit()
-            return "won"
-
-    async def second() -> str:
-        await gate.wait()
-        return await attempt(hold=False)
-
-    results = await asyncio.gather(attempt(hold=True), second())
-    assert sorted(results) == ["taken", "won"]
 
 
 async def test_an_order_is_invoiced_once(
@@ -342,7 +305,9 @@ async def test_a_run_through_the_worker_sends_each_invoice_once(
 ) -> None:
     orders, exact, clock, events = await invoicing_world(uow_factory, 3)
     create = creator(uow_factory, exact, clock, events)
-    run = await create.execute(CreateInvoicesRequest([o.id for o in orders], "sql-run"))
+    run = await create.execute(
+        CreateInvoicesRequest([o.id for o in orders]), IdempotencyKey("sql-run")
+    )
     exact.fail_next("create_sales_invoice", ExactUnavailableError("timeout"), after_commit=True)
     worker = worker_for(uow_factory, exact, clock, events)
 
@@ -370,7 +335,7 @@ async def test_a_run_through_the_worker_sends_each_invoice_once(
 async def test_two_workers_share_the_outbox(uow_factory: SqlAlchemyUnitOfWorkFactory) -> None:
     orders, exact, clock, events = await invoicing_world(uow_factory, 12)
     await creator(uow_factory, exact, clock, events).execute(
-        CreateInvoicesRequest([o.id for o in orders], "two-workers")
+        CreateInvoicesRequest([o.id for o in orders]), IdempotencyKey("two-workers")
     )
     first = worker_for(uow_factory, exact, clock, events, "one", batch=2)
     second = worker_for(uow_factory, exact, clock, events, "two", batch=2)
@@ -389,7 +354,7 @@ async def test_a_running_worker_wakes_on_new_work_and_stops_gracefully(
     await worker.start()
     await asyncio.sleep(0.1)
     create = creator(uow_factory, exact, clock, events, wakeup=worker.signal.notify)
-    await create.execute(CreateInvoicesRequest([orders[0].id], "wake"))
+    await create.execute(CreateInvoicesRequest([orders[0].id]), IdempotencyKey("wake"))
     for _ in range(100):
         if exact.count("create_sales_invoice"):
             break
@@ -420,8 +385,8 @@ async def test_concurrent_create_invoices_with_one_key_make_one_run(
 ) -> None:
     orders, exact, clock, events = await invoicing_world(uow_factory, 2)
     create = creator(uow_factory, exact, clock, events)
-    request = CreateInvoicesRequest([o.id for o in orders], "once-only")
-    results = await asyncio.gather(*(create.execute(request) for _ in range(3)))
+    request, key = CreateInvoicesRequest([o.id for o in orders]), IdempotencyKey("once-only")
+    results = await asyncio.gather(*(create.execute(request, key) for _ in range(3)))
     assert len({r.run.id for r in results}) == 1
     assert sorted(r.replayed for r in results) == [False, True, True]
     assert {frozenset(i.id for i in r.invoices) for r in results} == {

@@ -215,7 +215,7 @@ def test_only_an_invoice_in_exact_can_have_a_pdf_there() -> None:
 
 
 def test_a_run_needs_a_usable_key() -> None:
-    for key in ("", "   ", "x" * 201):
+    for key in ("", "   ", "x" * 256, "café"):
         with pytest.raises(HourbillError) as bad:
             InvoiceRun(key, NOW)
         assert bad.value.problems[0].field == "idempotencyKey"

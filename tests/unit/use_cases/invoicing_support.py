@@ -19,6 +19,7 @@ from application.invoicing import (
 from application.invoicing_ports import OutboxItem
 from application.outbox import PushInvoices, PushResult, RetryPolicy
 from domain.customers import Customer
+from domain.idempotency import IdempotencyKey
 from domain.invoices import Invoice
 from domain.orders import BookingRef, LineKind, Order, OrderLine
 from infrastructure.exact.fake import FakeExactGateway
@@ -95,8 +96,8 @@ class Invoicing:
     woken: list[int]
 
     async def invoice(self, *orders: Order, key: str | None = None) -> InvoiceRunResult:
-        request = CreateInvoicesRequest([o.id for o in orders], key or uuid.uuid4().hex)
-        return await self.create.execute(request)
+        request = CreateInvoicesRequest([o.id for o in orders])
+        return await self.create.execute(request, IdempotencyKey(key or uuid.uuid4().hex))
 
     async def claim(self, limit: int = 10, worker: str = "w1") -> list[OutboxItem]:
         async with self.uow() as uow:

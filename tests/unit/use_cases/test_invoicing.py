@@ -15,6 +15,7 @@ from domain.customers import Customer
 from domain.errors import ErrorCode, HourbillError
 from domain.events import InvoiceEvent, InvoiceRunProgressEvent
 from domain.exact_mapping import LineMapping, MappingScope
+from domain.idempotency import IdempotencyKey
 from domain.invoices import InvoiceState
 from domain.orders import Order, OrderStatus
 from tests.unit.helpers import put
@@ -121,7 +122,7 @@ async def test_a_key_used_for_other_orders_is_refused(app: Invoicing) -> None:
     with pytest.raises(HourbillError) as reused:
         await app.invoice(order_for(app.store, app.acme), key="k")
     assert [(p.code, p.field) for p in reused.value.problems] == [
-        (ErrorCode.CONFLICT, "idempotencyKey")
+        (ErrorCode.IDEMPOTENCY_KEY_REUSED, "idempotencyKey")
     ]
 
 
@@ -164,7 +165,7 @@ async def test_preflight_refuses_each_bad_order_with_its_reason(app: Invoicing) 
     await app.invoice(invoiced)
     missing = uuid.uuid4()
     ids = [good.id, empty.id, nine_percent.id, unknown_item.id, unlinkable.id, invoiced.id, missing]
-    result = await app.create.execute(CreateInvoicesRequest(ids, "mixed"))
+    result = await app.create.execute(CreateInvoicesRequest(ids), IdempotencyKey("mixed"))
 
     assert [i.order_id for i in result.invoices] == [good.id]
     reasons = {r.order_id: [p.code for p in r.problems] for r in result.rejected}
@@ -238,7 +239,7 @@ async def test_bad_order_lists(app: Invoicing, ids: object, code: ErrorCode) -> 
     order = order_for(app.store, app.acme)
     order_ids = [order.id, order.id] if ids == "twice" else []
     with pytest.raises(HourbillError) as refused:
-        await app.create.execute(CreateInvoicesRequest(order_ids, "k"))
+        await app.create.execute(CreateInvoicesRequest(order_ids), IdempotencyKey("k"))
     assert [(p.code, p.field) for p in refused.value.problems] == [(code, "orderIds")]
 
 
