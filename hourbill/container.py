@@ -20,6 +20,7 @@ from application.exact_connection import (
     ExactConnectionConfig,
     StartExactConnection,
 )
+from application.idempotency import Idempotency
 from application.invoice_documents import AttachInvoicePdfs, QueuePdfAttachments
 from application.invoice_sync import (
     HandleExactWebhook,
@@ -72,6 +73,10 @@ def _worker_lease(settings: Settings) -> dt.timedelta:
     return dt.timedelta(seconds=settings.worker_lease_seconds)
 
 
+def _idempotency_retention(settings: Settings) -> dt.timedelta:
+    return dt.timedelta(hours=settings.idempotency_retention_hours)
+
+
 def _oauth_factory(client: httpx.AsyncClient) -> OAuthFactory:
     return lambda base_url: ExactOAuthClient(client, base_url)
 
@@ -99,6 +104,13 @@ class Container(containers.DeclarativeContainer):
     )
     uow = providers.Singleton(SqlAlchemyUnitOfWorkFactory, database=database)
     clock = providers.Singleton(SystemClock, timezone=settings.provided.timezone)
+    idempotency = providers.Singleton(
+        Idempotency,
+        uow=uow,
+        clock=clock,
+        retention=providers.Callable(_idempotency_retention, settings),
+    )
+    """Keys of creating mutations: a retry answers with the first result (ADR 22)."""
     events = providers.Selector(
         settings.provided.event_delivery,
         in_process=providers.Singleton(InProcessEventBroker),
@@ -205,7 +217,9 @@ class Container(containers.DeclarativeContainer):
         Hourbill,
         queries=providers.Singleton(Queries, uow=uow),
         order_events=events,
-        create_customer=providers.Singleton(customers.CreateCustomer, uow=uow),
+        create_customer=providers.Singleton(
+            customers.CreateCustomer, uow=uow, idempotency=idempotency
+        ),
         update_customer=providers.Singleton(customers.UpdateCustomer, uow=uow),
         delete_customer=providers.Singleton(customers.DeleteCustomer, uow=uow),
         create_employee=providers.Singleton(work.CreateEmployee, uow=uow),
@@ -216,19 +230,25 @@ class Container(containers.DeclarativeContainer):
         save_vat_code=providers.Singleton(work.SaveVatCode, uow=uow),
         update_invoicing_settings=providers.Singleton(work.UpdateInvoicingSettings, uow=uow),
         update_company_details=providers.Singleton(work.UpdateCompanyDetails, uow=uow),
-        record_booking=providers.Singleton(sources.RecordBooking, uow=uow),
+        record_booking=providers.Singleton(sources.RecordBooking, uow=uow, idempotency=idempotency),
         update_booking=providers.Singleton(sources.UpdateBooking, uow=uow),
         delete_booking=providers.Singleton(sources.DeleteBooking, uow=uow),
-        record_supply=providers.Singleton(sources.RecordSupply, uow=uow),
+        record_supply=providers.Singleton(sources.RecordSupply, uow=uow, idempotency=idempotency),
         update_supply=providers.Singleton(sources.UpdateSupply, uow=uow),
         delete_supply=providers.Singleton(sources.DeleteSupply, uow=uow),
         preview_order_generation=providers.Singleton(
             generation.PreviewOrderGeneration, uow=uow, clock=clock
         ),
         generate_orders=providers.Singleton(
-            generation.GenerateOrders, uow=uow, clock=clock, events=events
+            generation.GenerateOrders,
+            uow=uow,
+            clock=clock,
+            events=events,
+            idempotency=idempotency,
         ),
-        create_order=providers.Singleton(orders.CreateOrder, uow=uow, events=events, clock=clock),
+        create_order=providers.Singleton(
+            orders.CreateOrder, uow=uow, events=events, clock=clock, idempotency=idempotency
+        ),
         update_order=providers.Singleton(orders.UpdateOrder, uow=uow, events=events),
         add_order_line=providers.Singleton(orders.AddOrderLine, uow=uow, events=events),
         update_order_line=providers.Singleton(orders.UpdateOrderLine, uow=uow, events=events),
@@ -277,6 +297,7 @@ class Container(containers.DeclarativeContainer):
             events=events,
             clock=clock,
             wakeup=outbox_signal.provided.notify,
+            idempotency=idempotency,
         ),
         retry_invoices=providers.Singleton(
             RetryInvoices,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -19,10 +20,17 @@ WEBHOOKS_PATH = "/exact/webhooks"
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="HOURBILL_", env_file=".env", extra="ignore")
 
+    environment: Literal["development", "production"] = "development"
+    """`production` refuses to start unless configured safely (`startup_problems`)."""
     database_url: str = f"sqlite+aiosqlite:///{DEFAULT_DATA_DIR / 'hourbill.sqlite3'}"
     host: str = "127.0.0.1"
     port: int = 8000
-    graphiql: bool = True
+    graphiql: bool | None = None
+    """Serve GraphiQL at /graphql. Unset: on in development, off in production."""
+    introspection: bool | None = None
+    """Answer `__schema` and `__type` queries. Unset: on in development, off in production."""
+    max_request_bytes: int = 1024 * 1024
+    """The largest body POST /graphql accepts (and the largest websocket message); 413 above."""
     timezone: str = "Europe/Amsterdam"
     database_echo: bool = False
     events_in_process: bool = False
@@ -84,6 +92,48 @@ class Settings(BaseSettings):
     """
     push_retry_seconds: float = 15
     """First back-off after a transient Exact failure; it doubles per attempt (max 30 min)."""
+    idempotency_retention_hours: float = 24
+    """How long an idempotency key answers retries; after that the same key creates again."""
+
+    @property
+    def production(self) -> bool:
+        return self.environment == "production"
+
+    @property
+    def graphiql_enabled(self) -> bool:
+        return not self.production if self.graphiql is None else self.graphiql
+
+    @property
+    def introspection_enabled(self) -> bool:
+        return not self.production if self.introspection is None else self.introspection
+
+    @property
+    def suggestions_enabled(self) -> bool:
+        """Field suggestions ("Did you mean …?") in GraphQL errors: development only."""
+        return not self.production
+
+    def startup_problems(self) -> list[str]:
+        """Why production must not start like this (all at once); none in development."""
+        if not self.production:
+            return []
+        checks = [
+            (
+                self.secret_key is None,
+                "HOURBILL_SECRET_KEY is not set (`hourbill secret-key` makes one)",
+            ),
+            (self.graphiql is True, "HOURBILL_GRAPHIQL is true; production serves no GraphiQL"),
+            (
+                self.introspection is True,
+                "HOURBILL_INTROSPECTION is true; production answers no introspection",
+            ),
+            (
+                self.exact_sandbox_embedded,
+                "no Exact Online app is configured (HOURBILL_EXACT_CLIENT_ID and "
+                "HOURBILL_EXACT_CLIENT_SECRET, or HOURBILL_EXACT_BASE_URL); "
+                "the embedded sandbox is for development",
+            ),
+        ]
+        return [problem for failed, problem in checks if failed]
 
     @property
     def event_delivery(self) -> str:

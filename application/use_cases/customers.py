@@ -5,9 +5,12 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from application.use_cases._base import UseCase, apply_patch, changes, require
+from application.idempotency import Claim, Creation
+from application.ports import UnitOfWork
+from application.use_cases._base import CreatingUseCase, UseCase, apply_patch, changes, require
 from domain.customers import Customer, Language
 from domain.errors import ErrorCode, HourbillError
+from domain.idempotency import IdempotencyKey
 
 
 @dataclass(frozen=True)
@@ -55,8 +58,22 @@ def _duplicate_code(code: str) -> HourbillError:
     )
 
 
-class CreateCustomer(UseCase):
-    async def execute(self, request: CreateCustomerRequest) -> Customer:
+async def _customer(uow: UnitOfWork, ids: tuple[uuid.UUID, ...]) -> Customer | None:
+    return await uow.customers.get(ids[0])
+
+
+CREATE_CUSTOMER = Creation("createCustomer", _customer)
+
+
+class CreateCustomer(CreatingUseCase):
+    async def execute(
+        self, request: CreateCustomerRequest, key: IdempotencyKey | None = None
+    ) -> Customer:
+        return await self.idempotency.once(
+            CREATE_CUSTOMER, key, request, lambda claim: self._create(request, claim)
+        )
+
+    async def _create(self, request: CreateCustomerRequest, claim: Claim) -> Customer:
         customer = Customer(**vars(request))
         async with self.uow() as uow:
             if await uow.customers.by_code(customer.code) is not None:
@@ -65,6 +82,7 @@ class CreateCustomer(UseCase):
                 await require(
                     uow.vat_codes.get(customer.vat_code), "VAT code", customer.vat_code, "vatCode"
                 )
+            await claim(uow, [customer.id])
             await uow.customers.add(customer)
             await uow.commit()
         return customer

@@ -11,6 +11,7 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 
+from application.idempotency import Claim, Creation, Idempotency
 from application.ports import (
     Clock,
     EventPublisher,
@@ -30,6 +31,7 @@ from domain.generation import (
     ensure_something_to_generate,
     generate_orders,
 )
+from domain.idempotency import IdempotencyKey
 from domain.rates import RateCard
 
 
@@ -102,16 +104,40 @@ class PreviewOrderGeneration:
             return await plan_orders(uow, request, self.clock.today())
 
 
+async def _generated(uow: UnitOfWork, ids: tuple[uuid.UUID, ...]) -> GenerationPlan | None:
+    orders = await uow.orders.get_many(ids)
+    return GenerationPlan(orders) if len(orders) == len(ids) else None
+
+
+GENERATE_ORDERS = Creation("generateOrders", _generated)
+
+
 class GenerateOrders:
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, events: EventPublisher) -> None:
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        clock: Clock,
+        events: EventPublisher,
+        idempotency: Idempotency | None = None,
+    ) -> None:
         self.uow = uow
         self.clock = clock
         self.events = events
+        self.idempotency = idempotency or Idempotency(uow, clock)
 
-    async def execute(self, request: GenerateOrdersRequest) -> GenerationPlan:
+    async def execute(
+        self, request: GenerateOrdersRequest, key: IdempotencyKey | None = None
+    ) -> GenerationPlan:
+        """A retry with the key answers with the orders the first call made, as they are now."""
+        return await self.idempotency.once(
+            GENERATE_ORDERS, key, request, lambda claim: self._generate(request, claim)
+        )
+
+    async def _generate(self, request: GenerateOrdersRequest, claim: Claim) -> GenerationPlan:
         async with self.uow() as uow:
             plan = await plan_orders(uow, request, self.clock.today())
             ensure_something_to_generate(plan)
+            await claim(uow, [o.id for o in plan.orders])
             numbers = await uow.orders.next_numbers(len(plan.orders))
             for order, number in zip(plan.orders, numbers, strict=True):
                 order.number = number

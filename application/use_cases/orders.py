@@ -8,10 +8,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from application.idempotency import Claim, Creation, Idempotency
 from application.ports import Clock, EventPublisher, UnitOfWork, UnitOfWorkFactory
 from application.use_cases._base import apply_patch, changes, distinct_ids, require
 from domain.errors import ErrorCode, HourbillError, Problems
 from domain.events import OrderEvent, OrderEventKind
+from domain.idempotency import IdempotencyKey
 from domain.orders import LineKind, Order, OrderLine
 from domain.vat import VatCode
 
@@ -81,12 +83,33 @@ async def vat_code(uow: UnitOfWork, code: str | None) -> VatCode:
     return await require(uow.vat_codes.get(wanted), "VAT code", wanted, "vatCode")
 
 
+async def _order(uow: UnitOfWork, ids: tuple[uuid.UUID, ...]) -> Order | None:
+    return await uow.orders.get(ids[0])
+
+
+CREATE_ORDER = Creation("createOrder", _order)
+
+
 class CreateOrder(OrderUseCase):
-    def __init__(self, uow: UnitOfWorkFactory, events: EventPublisher, clock: Clock) -> None:
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        events: EventPublisher,
+        clock: Clock,
+        idempotency: Idempotency | None = None,
+    ) -> None:
         super().__init__(uow, events)
         self.clock = clock
+        self.idempotency = idempotency or Idempotency(uow, clock)
 
-    async def execute(self, request: CreateOrderRequest) -> Order:
+    async def execute(
+        self, request: CreateOrderRequest, key: IdempotencyKey | None = None
+    ) -> Order:
+        return await self.idempotency.once(
+            CREATE_ORDER, key, request, lambda claim: self._create(request, claim)
+        )
+
+    async def _create(self, request: CreateOrderRequest, claim: Claim) -> Order:
         order = Order(
             customer_id=request.customer_id,
             order_date=request.order_date or self.clock.today(),
@@ -100,6 +123,7 @@ class CreateOrder(OrderUseCase):
                 request.customer_id,
                 "customerId",
             )
+            await claim(uow, [order.id])
             (order.number,) = await uow.orders.next_numbers(1)
             await uow.orders.add(order)
             await uow.commit()

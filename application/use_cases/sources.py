@@ -11,10 +11,19 @@ import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 
+from application.idempotency import Claim, Creation
 from application.ports import UnitOfWork
-from application.use_cases._base import UseCase, apply_patch, changes, patched, require
+from application.use_cases._base import (
+    CreatingUseCase,
+    UseCase,
+    apply_patch,
+    changes,
+    patched,
+    require,
+)
 from domain.bookings import HourBooking, Supply
 from domain.errors import ErrorCode, HourbillError, Problems
+from domain.idempotency import IdempotencyKey
 
 
 @dataclass(frozen=True)
@@ -129,13 +138,33 @@ def _check_clear(clear: frozenset[str]) -> None:
         )
 
 
-class RecordBooking(UseCase):
-    async def execute(self, request: RecordBookingRequest) -> HourBooking:
+async def _booking(uow: UnitOfWork, ids: tuple[uuid.UUID, ...]) -> HourBooking | None:
+    return await uow.bookings.get(ids[0])
+
+
+async def _supply(uow: UnitOfWork, ids: tuple[uuid.UUID, ...]) -> Supply | None:
+    return await uow.supplies.get(ids[0])
+
+
+RECORD_BOOKING = Creation("recordBooking", _booking)
+RECORD_SUPPLY = Creation("recordSupply", _supply)
+
+
+class RecordBooking(CreatingUseCase):
+    async def execute(
+        self, request: RecordBookingRequest, key: IdempotencyKey | None = None
+    ) -> HourBooking:
+        return await self.idempotency.once(
+            RECORD_BOOKING, key, request, lambda claim: self._record(request, claim)
+        )
+
+    async def _record(self, request: RecordBookingRequest, claim: Claim) -> HourBooking:
         booking = HourBooking(**vars(request))
         async with self.uow() as uow:
             await check_references(
                 uow, booking.customer_id, booking.project_id, booking.task_id, booking.employee_id
             )
+            await claim(uow, [booking.id])
             await uow.bookings.add(booking)
             await uow.commit()
         return booking
@@ -173,13 +202,21 @@ class DeleteBooking(UseCase):
         return booking_id
 
 
-class RecordSupply(UseCase):
-    async def execute(self, request: RecordSupplyRequest) -> Supply:
+class RecordSupply(CreatingUseCase):
+    async def execute(
+        self, request: RecordSupplyRequest, key: IdempotencyKey | None = None
+    ) -> Supply:
+        return await self.idempotency.once(
+            RECORD_SUPPLY, key, request, lambda claim: self._record(request, claim)
+        )
+
+    async def _record(self, request: RecordSupplyRequest, claim: Claim) -> Supply:
         supply = Supply(**vars(request))
         async with self.uow() as uow:
             await check_references(
                 uow, supply.customer_id, supply.project_id, supply.task_id, vat_code=supply.vat_code
             )
+            await claim(uow, [supply.id])
             await uow.supplies.add(supply)
             await uow.commit()
         return supply

@@ -122,7 +122,7 @@ async def test_the_same_key_answers_with_the_first_run(api: Api) -> None:
     assert [i["id"] for i in again["invoices"]] == [i["id"] for i in first["invoices"]]
     assert len(await invoices(api)) == 1
     errors = await api.errors(CREATE, orderIds=[unknown_id("Order")], idempotencyKey="k-1")
-    assert codes(errors) == {("idempotencyKey", "CONFLICT")}
+    assert codes(errors) == {("idempotencyKey", "IDEMPOTENCY_KEY_REUSED")}
 
 
 async def test_orders_failing_preflight_are_reported_per_order(api: Api) -> None:

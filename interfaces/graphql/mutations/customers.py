@@ -8,6 +8,7 @@ from application.use_cases.customers import CreateCustomerRequest, UpdateCustome
 from domain.customers import Language as DomainLanguage
 from interfaces.graphql.context import Info, hourbill
 from interfaces.graphql.errors import attempt
+from interfaces.graphql.idempotency import idempotency_key, idempotency_key_field
 from interfaces.graphql.mutations.payload import CLEAR, DeletePayload, Payload, snake_case
 from interfaces.graphql.reader import read_id
 from interfaces.graphql.types.customers import Customer
@@ -27,6 +28,7 @@ class CreateCustomerInput:
     language: Language = DomainLanguage.NL  # type: ignore[valid-type]
     vat_code: str | None = None
     chamber_of_commerce: str | None = None
+    idempotency_key: str | None = idempotency_key_field()
 
     def to_request(self) -> CreateCustomerRequest:
         return CreateCustomerRequest(
@@ -107,7 +109,9 @@ class CustomerMutations:
         return await attempt(
             input,
             CreateCustomerPayload,
-            lambda: hourbill(info).create_customer.execute(input.to_request()),
+            lambda: hourbill(info).create_customer.execute(
+                input.to_request(), idempotency_key(info, input.idempotency_key)
+            ),
             lambda customer: CreateCustomerPayload(customer=Customer.from_domain(customer)),
         )
 

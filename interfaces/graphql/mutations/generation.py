@@ -12,6 +12,7 @@ from domain.generation import Granularity as DomainGranularity
 from domain.generation import Grouping as DomainGrouping
 from interfaces.graphql.context import Info, hourbill
 from interfaces.graphql.errors import attempt
+from interfaces.graphql.idempotency import idempotency_key, idempotency_key_field
 from interfaces.graphql.mutations.payload import Payload
 from interfaces.graphql.reader import InputReader
 from interfaces.graphql.types.enums import Granularity, Grouping
@@ -29,6 +30,9 @@ class GenerateOrdersInput:
     grouping: Grouping = DomainGrouping.PER_CUSTOMER  # type: ignore[valid-type]
     granularity: Granularity = DomainGranularity.PER_TASK_AND_RATE  # type: ignore[valid-type]
     order_date: dt.date | None = strawberry.field(default=None, description="Today when null.")
+    idempotency_key: str | None = idempotency_key_field(
+        "previewOrderGeneration ignores it: it saves nothing."
+    )
 
     def to_request(self) -> GenerateOrdersRequest:
         read = InputReader()
@@ -87,6 +91,8 @@ class GenerationMutations:
         return await attempt(
             input,
             GenerateOrdersPayload,
-            lambda: hourbill(info).generate_orders.execute(input.to_request()),
+            lambda: hourbill(info).generate_orders.execute(
+                input.to_request(), idempotency_key(info, input.idempotency_key)
+            ),
             GenerateOrdersPayload.from_plan,
         )

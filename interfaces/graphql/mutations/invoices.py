@@ -14,6 +14,7 @@ from domain.errors import HourbillError
 from domain.invoices import Invoice as DomainInvoice
 from interfaces.graphql.context import Info, hourbill
 from interfaces.graphql.errors import attempt, input_fields, user_errors
+from interfaces.graphql.idempotency import DESCRIPTION, required_idempotency_key
 from interfaces.graphql.mutations.payload import Payload
 from interfaces.graphql.reader import InputReader, read_id
 from interfaces.graphql.types.events import InvoiceRunProgress
@@ -24,15 +25,15 @@ from interfaces.graphql.types.invoices import Invoice, InvoiceRun, RejectedOrder
 class CreateInvoicesInput:
     order_ids: list[strawberry.ID]
     idempotency_key: str = strawberry.field(
-        description="Chosen by the client, unique per intended run: the same key again "
-        "answers with the first run's result and creates nothing."
+        description=f"Required here. {DESCRIPTION} The same orders in another order are the "
+        "same input."
     )
 
     def to_request(self) -> CreateInvoicesRequest:
         read = InputReader()
         ids = read.ids(self.order_ids, "Order", "orderIds")
         read.check()
-        return CreateInvoicesRequest(ids, self.idempotency_key)
+        return CreateInvoicesRequest(ids)
 
 
 @strawberry.type
@@ -120,7 +121,9 @@ class InvoiceMutations:
         self, info: Info, input: CreateInvoicesInput
     ) -> CreateInvoicesPayload:
         try:
-            result = await hourbill(info).create_invoices.execute(input.to_request())
+            result = await hourbill(info).create_invoices.execute(
+                input.to_request(), required_idempotency_key(info, input.idempotency_key)
+            )
         except NothingInvoiced as refused:
             return CreateInvoicesPayload(
                 errors=user_errors(refused, input_fields(input)),

@@ -17,6 +17,7 @@ from application.use_cases.orders import (
 from domain.money import ZERO
 from interfaces.graphql.context import Info, hourbill
 from interfaces.graphql.errors import attempt
+from interfaces.graphql.idempotency import idempotency_key, idempotency_key_field
 from interfaces.graphql.ids import global_id
 from interfaces.graphql.mutations.payload import Payload
 from interfaces.graphql.reader import InputReader, read_id
@@ -29,6 +30,7 @@ class CreateOrderInput:
     order_date: dt.date | None = strawberry.field(default=None, description="Today when null.")
     description: str = ""
     reference: str | None = None
+    idempotency_key: str | None = idempotency_key_field()
 
     def to_request(self) -> CreateOrderRequest:
         return CreateOrderRequest(
@@ -195,7 +197,9 @@ class OrderMutations:
         return await attempt(
             input,
             CreateOrderPayload,
-            lambda: hourbill(info).create_order.execute(input.to_request()),
+            lambda: hourbill(info).create_order.execute(
+                input.to_request(), idempotency_key(info, input.idempotency_key)
+            ),
             lambda order: CreateOrderPayload(order=Order.from_domain(order)),
         )
 

@@ -15,6 +15,7 @@ from application.use_cases.sources import (
 )
 from interfaces.graphql.context import Info, hourbill
 from interfaces.graphql.errors import attempt
+from interfaces.graphql.idempotency import idempotency_key, idempotency_key_field
 from interfaces.graphql.mutations.payload import CLEAR, DeletePayload, Payload, snake_case
 from interfaces.graphql.reader import InputReader, read_id
 from interfaces.graphql.types.sources import Booking, Supply
@@ -33,6 +34,7 @@ class RecordBookingInput:
     rate: Decimal | None = strawberry.field(
         default=None, description="An explicit hourly rate, overriding the rate rules."
     )
+    idempotency_key: str | None = idempotency_key_field()
 
     def to_request(self) -> RecordBookingRequest:
         read = InputReader()
@@ -96,6 +98,7 @@ class RecordSupplyInput:
     unit: str = "pc"
     project_id: strawberry.ID | None = None
     task_id: strawberry.ID | None = None
+    idempotency_key: str | None = idempotency_key_field()
 
     def to_request(self) -> RecordSupplyRequest:
         read = InputReader()
@@ -197,7 +200,9 @@ class SourceMutations:
         return await attempt(
             input,
             RecordBookingPayload,
-            lambda: hourbill(info).record_booking.execute(input.to_request()),
+            lambda: hourbill(info).record_booking.execute(
+                input.to_request(), idempotency_key(info, input.idempotency_key)
+            ),
             lambda booking: RecordBookingPayload(booking=Booking.from_domain(booking)),
         )
 
@@ -224,7 +229,9 @@ class SourceMutations:
         return await attempt(
             input,
             RecordSupplyPayload,
-            lambda: hourbill(info).record_supply.execute(input.to_request()),
+            lambda: hourbill(info).record_supply.execute(
+                input.to_request(), idempotency_key(info, input.idempotency_key)
+            ),
             lambda supply: RecordSupplyPayload(supply=Supply.from_domain(supply)),
         )
 
