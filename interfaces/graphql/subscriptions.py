@@ -7,6 +7,7 @@ to, the client subscribes again and re-reads what it shows.
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import AsyncGenerator, AsyncIterator
 from contextlib import aclosing
@@ -14,22 +15,47 @@ from typing import TypeVar
 
 import strawberry
 
+from domain.errors import ErrorCode
 from domain.events import Event
 from domain.events import InvoiceEvent as DomainInvoiceEvent
 from domain.events import InvoiceRunProgressEvent as DomainInvoiceRunProgressEvent
 from domain.events import OrderEvent as DomainOrderEvent
 from interfaces.graphql.context import Info, hourbill
+from interfaces.graphql.errors import ClientError
 from interfaces.graphql.queries import filter_id
 from interfaces.graphql.types.events import InvoiceEvent, InvoiceRunProgress, OrderEvent
 
 E = TypeVar("E", bound=Event)
 
 
+KEY_RECHECK_SECONDS = 30.0
+"""How often a running subscription checks that its websocket's key is still valid."""
+
+
+class _KeyCheck:
+    """Ends a subscription whose key was revoked: checked before an event goes out, at
+    most every KEY_RECHECK_SECONDS (a new subscribe is checked at once, in AccessControl)."""
+
+    def __init__(self, info: Info) -> None:
+        self.context = info.context
+        self.checked = time.monotonic()
+
+    async def still_valid(self) -> None:
+        token = self.context.api_key
+        if token is None or time.monotonic() - self.checked < KEY_RECHECK_SECONDS:
+            return
+        self.checked = time.monotonic()
+        if await self.context.hourbill.authenticate.execute(token) is None:
+            raise ClientError("The API key was revoked", ErrorCode.UNAUTHENTICATED)
+
+
 async def _events(info: Info, kind: type[E]) -> AsyncIterator[E]:
+    key = _KeyCheck(info)
     stream = hourbill(info).order_events.subscribe()
     try:
         async for event in stream:
             if isinstance(event, kind):
+                await key.still_valid()
                 yield event
     finally:
         await stream.aclose()
