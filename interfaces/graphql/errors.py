@@ -19,6 +19,7 @@ from strawberry.utils.str_converters import to_camel_case
 
 from domain.errors import ErrorCode as DomainErrorCode
 from domain.errors import HourbillError
+from interfaces.correlation import INTERNAL, UNEXPECTED, current_correlation_id
 
 ErrorCode = strawberry.enum(
     DomainErrorCode,
@@ -68,8 +69,22 @@ def is_unexpected(error: GraphQLError) -> bool:
     return error.original_error is not None and not isinstance(error.original_error, GraphQLError)
 
 
+class MaskWithCorrelationId(MaskErrors):
+    """The masked message with `extensions: {code: INTERNAL, correlationId}`; the log has more."""
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        return GraphQLError(
+            message=self.error_message,
+            nodes=error.nodes,
+            source=error.source,
+            positions=error.positions,
+            path=error.path,
+            extensions={"code": INTERNAL, "correlationId": current_correlation_id()},
+        )
+
+
 def mask_unexpected_errors() -> MaskErrors:
-    return MaskErrors(should_mask_error=is_unexpected, error_message="Unexpected error.")
+    return MaskWithCorrelationId(should_mask_error=is_unexpected, error_message=UNEXPECTED)
 
 
 T = TypeVar("T")
