@@ -15,10 +15,9 @@ from application.exact import ExactDivision
 from application.ports import MAX_PAGE_SIZE
 from application.service import Hourbill
 from infrastructure.exact.fake import FakeExactGateway
-from interfaces.graphql.schema import MAX_ALIASES, MAX_DEPTH, MAX_TOKENS, build_schema
+from interfaces.graphql.schema import build_schema
 from interfaces.http.app import create_app
 from tests.fakes import FakeStore
-from tests.graphql import seed
 from tests.graphql.api import Api
 from tests.support.asgi_ws import AsgiWebSocket, websocket
 from tests.support.keys import bearer
@@ -290,53 +289,6 @@ async def test_the_default_limit_is_one_mebibyte(client: httpx.AsyncClient) -> N
 
     assert response.status_code == 413
     assert response.json()["errors"][0]["extensions"]["maxBytes"] == 1024 * 1024
-
-
-def too_deep() -> str:
-    selection = "id"
-    for _ in range(MAX_DEPTH // 2 + 1):
-        selection = f"tasks {{ project {{ {selection} }} }}"
-    return (
-        'mutation { createProject(input: {customerId: "$CUSTOMER", code: "DEEP", name: "Deep"})'
-        f" {{ project {{ {selection} }} }} }}"
-    )
-
-
-def too_many_aliases() -> str:
-    aliases = " ".join(
-        f'e{i}: createEmployee(input: {{code: "E{i}", name: "E"}}) {{ errors {{ code }} }}'
-        for i in range(MAX_ALIASES + 1)
-    )
-    return f"mutation {{ {aliases} }}"
-
-
-def too_many_tokens() -> str:
-    typenames = " __typename" * MAX_TOKENS
-    return f'mutation {{ createEmployee(input: {{code: "T", name: "T"}}) {{ {typenames} }} }}'
-
-
-@pytest.mark.parametrize(
-    ("query", "problem"),
-    [
-        (too_deep(), f"exceeds maximum operation depth of {MAX_DEPTH}"),
-        (too_many_aliases(), f"aliases found. Allowed: {MAX_ALIASES}"),
-        (too_many_tokens(), f"more than {MAX_TOKENS} tokens"),
-    ],
-    ids=["depth", "aliases", "tokens"],
-)
-async def test_an_oversized_operation_is_refused_and_runs_nothing(
-    client: httpx.AsyncClient, api: Api, store: FakeStore, query: str, problem: str
-) -> None:
-    customer = await seed.customer(api)
-
-    response = await client.post("/graphql", json={"query": query.replace("$CUSTOMER", customer)})
-
-    body = response.json()
-    assert body.get("data") is None
-    (error,) = body["errors"]
-    assert problem in error["message"]
-    assert store.employees == {}
-    assert store.projects == {}
 
 
 # -- page sizes ------------------------------------------------------------------------------

@@ -12,7 +12,10 @@ from application.service import Hourbill
 from application.use_cases.work import CreateEmployee, CreateEmployeeRequest
 from domain.vat import VatCode
 from domain.work import Employee
+from interfaces.graphql.schema import MAX_ALIASES, MAX_DEPTH, MAX_TOKENS
 from interfaces.http.app import create_app
+from tests.fakes import FakeStore
+from tests.graphql import seed
 from tests.graphql.api import Api
 from tests.support.keys import bearer
 
@@ -104,18 +107,52 @@ async def test_validation_errors_are_shown(api: Api) -> None:
     assert "Cannot query field 'nonsense'" in body["errors"][0]["message"]
 
 
-async def test_too_deep_queries_are_refused(api: Api) -> None:
-    deep = "project { customer { id } }"
-    for _ in range(6):
-        deep = f"project {{ tasks {{ {deep} }} }}"
-    body = await api.execute(f"{{ projects {{ tasks {{ {deep} }} }} }}")
-    assert "exceeds maximum operation depth" in body["errors"][0]["message"]
+def too_deep() -> str:
+    selection = "id"
+    for _ in range(MAX_DEPTH // 2 + 1):
+        selection = f"tasks {{ project {{ {selection} }} }}"
+    return (
+        'mutation { createProject(input: {customerId: "$CUSTOMER", code: "DEEP", name: "Deep"})'
+        f" {{ project {{ {selection} }} }} }}"
+    )
 
 
-async def test_too_many_aliases_are_refused(api: Api) -> None:
-    aliases = " ".join(f"a{i}: vatCodes {{ code }}" for i in range(31))
-    body = await api.execute(f"{{ {aliases} }}")
-    assert "aliases" in body["errors"][0]["message"]
+def too_many_aliases() -> str:
+    aliases = " ".join(
+        f'e{i}: createEmployee(input: {{code: "E{i}", name: "E"}}) {{ errors {{ code }} }}'
+        for i in range(MAX_ALIASES + 1)
+    )
+    return f"mutation {{ {aliases} }}"
+
+
+def too_many_tokens() -> str:
+    typenames = " __typename" * MAX_TOKENS
+    return f'mutation {{ createEmployee(input: {{code: "T", name: "T"}}) {{ {typenames} }} }}'
+
+
+@pytest.mark.parametrize(
+    ("query", "problem"),
+    [
+        (too_deep(), f"exceeds maximum operation depth of {MAX_DEPTH}"),
+        (too_many_aliases(), f"aliases found. Allowed: {MAX_ALIASES}"),
+        (too_many_tokens(), f"more than {MAX_TOKENS} tokens"),
+    ],
+    ids=["depth", "aliases", "tokens"],
+)
+async def test_an_oversized_operation_is_refused_and_runs_nothing(
+    client: httpx.AsyncClient, api: Api, store: FakeStore, query: str, problem: str
+) -> None:
+    customer = await seed.customer(api)
+
+    response = await client.post("/graphql", json={"query": query.replace("$CUSTOMER", customer)})
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body.get("data") is None
+    (error,) = body["errors"]
+    assert problem in error["message"]
+    assert store.employees == {}
+    assert store.projects == {}
 
 
 @pytest.mark.parametrize("path", ["/", "/nothing"])
