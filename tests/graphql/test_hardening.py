@@ -146,6 +146,22 @@ async def test_refused_requests_carry_an_id_too(app: Any) -> None:
     assert NEW_ID.fullmatch(response.headers["X-Request-Id"])
 
 
+async def test_the_audit_log_names_the_correlation_id_of_each_mutation(
+    client: httpx.AsyncClient, store: FakeStore
+) -> None:
+    mutation = 'mutation { createEmployee(input: {code: "A", name: "A"}) { errors { code } } }'
+
+    await client.post("/graphql", json={"query": mutation}, headers={"X-Request-Id": "audit-1"})
+    await client.post("/graphql", json={"query": mutation})
+
+    ids = [e.correlation_id for e in store.audit_log.values() if e.action == "createEmployee"]
+    assert len(ids) == 2
+    assert "audit-1" in ids
+    (other,) = [i for i in ids if i != "audit-1"]
+    assert other is not None
+    assert NEW_ID.fullmatch(other)
+
+
 class ExactOnFire(FakeExactGateway):
     """Exact in memory, except that reading the divisions hits a bug."""
 
