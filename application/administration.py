@@ -148,6 +148,10 @@ class ExactPickers:
         return Choices(_by_code(usable_vat_codes(found)), selected, code)
 
     async def _division(self, division: int | None) -> tuple[InvoicingSettings, int]:
+        if division is not None and division <= 0:
+            raise HourbillError.single(
+                ErrorCode.OUT_OF_RANGE, f"Division {division} is no Exact division", "division"
+            )
         settings = await _saved_settings(self.uow)
         code = division if division is not None else settings.exact_division
         if code is None:

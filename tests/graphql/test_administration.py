@@ -130,6 +130,17 @@ async def test_a_division_the_user_cannot_open_is_an_error_on_division(api: Api)
     assert pickers["journals"]["division"] == 999999
 
 
+async def test_a_division_that_is_no_positive_number_is_out_of_range_on_division(
+    api: Api, exact_gateway: FakeExactGateway
+) -> None:
+    pickers = (await api.data(PICKERS, division=-44235))["exactAdministration"]
+
+    for name in ("journals", "items", "vatCodes"):
+        assert codes(pickers[name]["errors"]) == {("division", "OUT_OF_RANGE")}
+        assert pickers[name]["division"] == -44235
+    assert exact_gateway.calls == ["divisions"]
+
+
 async def test_exact_down_is_shown_on_the_picker_that_failed(
     api: Api, exact_gateway: FakeExactGateway
 ) -> None:

@@ -168,6 +168,16 @@ async def test_lists_of_a_division_need_one(
     assert exact.calls == []
 
 
+@pytest.mark.parametrize("division", [0, -44235])
+async def test_a_division_that_is_no_positive_number_is_out_of_range(
+    uow: FakeUnitOfWorkFactory, exact: FakeExactGateway, division: int
+) -> None:
+    with raises_problems((ErrorCode.OUT_OF_RANGE, "division")):
+        await ExactPickers(exact, uow).journals(division)
+
+    assert exact.calls == []
+
+
 async def test_a_division_the_user_cannot_open_is_unknown_on_division(
     uow: FakeUnitOfWorkFactory, exact: FakeExactGateway
 ) -> None:
