@@ -263,7 +263,12 @@ class Container(containers.DeclarativeContainer):
             StartExactConnection, connector=exact_connector, states=exact_states, clock=clock
         ),
         complete_exact_connection=providers.Singleton(
-            CompleteExactConnection, connector=exact_connector, states=exact_states, clock=clock
+            CompleteExactConnection,
+            connector=exact_connector,
+            states=exact_states,
+            clock=clock,
+            keys=providers.Singleton(access.ApiKeys, uow=uow),
+            audit=providers.Singleton(access.AuditLog, uow=uow, clock=clock),
         ),
         disconnect_exact=providers.Singleton(DisconnectExact, connector=exact_connector),
         refresh_exact_accounts=providers.Singleton(

@@ -21,6 +21,7 @@ from application.exact_connection import (
     ConnectionStatus,
     ExactConnectionConfig,
     ExactConnectionStatus,
+    UsedState,
 )
 from application.invoicing_ports import (
     AlreadyQueued,
@@ -682,12 +683,12 @@ class FakeOAuthStates:
     async def save(self, state_hash: str, expires_at: dt.datetime, created_by: str | None) -> None:
         self.saved[state_hash] = (expires_at, created_by, False)
 
-    async def consume(self, state_hash: str, now: dt.datetime) -> bool:
+    async def consume(self, state_hash: str, now: dt.datetime) -> UsedState | None:
         entry = self.saved.get(state_hash)
         if entry is None or entry[2] or entry[0] <= now:
-            return False
+            return None
         self.saved[state_hash] = (entry[0], entry[1], True)
-        return True
+        return UsedState(entry[1])
 
 
 # -- invoicing ------------------------------------------------------------------

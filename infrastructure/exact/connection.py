@@ -37,6 +37,7 @@ from application.exact_connection import (
     ConnectionStatus,
     ExactConnectionConfig,
     ExactConnectionStatus,
+    UsedState,
 )
 from infrastructure.exact.gateway import ExactOnlineGateway
 from infrastructure.exact.http import ExactHttp
@@ -375,7 +376,7 @@ class SqlOAuthStates:
                 )
             )
 
-    async def consume(self, state_hash: str, now: dt.datetime) -> bool:
+    async def consume(self, state_hash: str, now: dt.datetime) -> UsedState | None:
         moment = _ms(now)
         states = exact_oauth_states.c
         async with self._database.engine.begin() as connection:
@@ -387,8 +388,10 @@ class SqlOAuthStates:
                     states.expires_ms > moment,
                 )
                 .values(used_ms=moment)
+                .returning(states.created_by)
             )
-        return result.rowcount == 1
+            row = result.first()
+        return None if row is None else UsedState(row.created_by)
 
 
 # --- access tokens -------------------------------------------------------------------

@@ -23,6 +23,7 @@ from application.exact import ExactError
 from application.service import Hourbill
 from domain.access import Role
 from domain.errors import HourbillError
+from interfaces.correlation import current_correlation_id
 from interfaces.graphql.context import Context
 from interfaces.graphql.schema import schema as hourbill_schema
 from interfaces.http.correlation import CorrelationId
@@ -91,7 +92,11 @@ async def healthz(_: Request) -> JSONResponse:
 
 
 def exact_callback(hourbill: Hourbill) -> Callable[[Request], Awaitable[HTMLResponse]]:
-    """Where Exact sends the administrator's browser back: `?code=…&state=…`."""
+    """Where Exact sends the administrator's browser back: `?code=…&state=…`.
+
+    No API key here (it is the browser coming back from Exact): the single-use state
+    stands in for one, bound to the admin key that started; every attempt is audited.
+    """
 
     async def callback(request: Request) -> HTMLResponse:
         params = request.query_params
@@ -100,7 +105,9 @@ def exact_callback(hourbill: Hourbill) -> Callable[[Request], Awaitable[HTMLResp
             return _page(400, "Exact Online was not connected", f"Exact answered: {reason}")
         try:
             status = await hourbill.complete_exact_connection.execute(
-                params.get("code", ""), params.get("state", "")
+                params.get("code", ""),
+                params.get("state", ""),
+                correlation_id=current_correlation_id(),
             )
         except HourbillError as error:
             return _page(400, "Exact Online was not connected", str(error))

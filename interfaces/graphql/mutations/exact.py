@@ -11,6 +11,7 @@ import datetime as dt
 import strawberry
 
 from application.exact_connection import ExactConnectionConfig
+from domain.errors import ErrorCode, HourbillError
 from interfaces.graphql.context import Info, hourbill
 from interfaces.graphql.errors import attempt
 from interfaces.graphql.mutations.payload import Payload
@@ -63,10 +64,14 @@ class ExactMutations:
 
     @strawberry.mutation(description="The authorize URL, with a single-use, expiring state.")
     async def start_exact_connection(self, info: Info) -> StartExactConnectionPayload:
+        """The state is bound to this admin key: revoked before the callback, it is refused."""
+        principal = info.context.principal
+        if principal is None:  # AccessControl lets no keyless call get here
+            raise HourbillError.single(ErrorCode.UNAUTHENTICATED, "Present an API key")
         return await attempt(
             None,
             StartExactConnectionPayload,
-            lambda: hourbill(info).start_exact_connection.execute(),
+            lambda: hourbill(info).start_exact_connection.execute(principal.key_id),
             lambda start: StartExactConnectionPayload(
                 authorize_url=start.authorize_url, expires_at=start.expires_at
             ),

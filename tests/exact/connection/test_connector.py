@@ -18,6 +18,7 @@ from application.exact_connection import (
     ExactConnectionStatus,
     ExactConnector,
     OAuthStates,
+    UsedState,
 )
 from infrastructure.exact.connection import (
     OAuthFactory,
@@ -280,18 +281,20 @@ def states(database: Database, clock: ManualClock) -> SqlOAuthStates:
     return SqlOAuthStates(database, clock)
 
 
-async def test_a_state_is_consumed_once(states: SqlOAuthStates) -> None:
-    await states.save("a" * 64, START + dt.timedelta(minutes=10), "admin")
+async def test_a_state_is_consumed_once_and_tells_who_started(states: SqlOAuthStates) -> None:
+    await states.save("a" * 64, START + dt.timedelta(minutes=10), "key-of-the-admin")
 
-    assert await states.consume("a" * 64, START + dt.timedelta(minutes=1)) is True
-    assert await states.consume("a" * 64, START + dt.timedelta(minutes=2)) is False
+    first = await states.consume("a" * 64, START + dt.timedelta(minutes=1))
+
+    assert first == UsedState("key-of-the-admin")
+    assert await states.consume("a" * 64, START + dt.timedelta(minutes=2)) is None
 
 
 async def test_unknown_and_expired_states_are_refused(states: SqlOAuthStates) -> None:
     await states.save("b" * 64, START + dt.timedelta(minutes=10), None)
 
-    assert await states.consume("c" * 64, START) is False
-    assert await states.consume("b" * 64, START + dt.timedelta(minutes=10)) is False
+    assert await states.consume("c" * 64, START) is None
+    assert await states.consume("b" * 64, START + dt.timedelta(minutes=10)) is None
 
 
 async def test_concurrent_consumers_of_one_state_see_exactly_one_success(
@@ -305,7 +308,7 @@ async def test_concurrent_consumers_of_one_state_see_exactly_one_success(
     finally:
         await other_database.dispose()
 
-    assert sorted(results) == [False] * 9 + [True]
+    assert sorted(results, key=lambda r: r is not None) == [None] * 9 + [UsedState(None)]
 
 
 async def test_states_long_expired_are_swept_on_save(

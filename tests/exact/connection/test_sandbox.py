@@ -19,6 +19,7 @@ import httpx
 import pytest
 from sqlalchemy import update
 
+from application.access import ApiKeys, AuditFilter, AuditLog, CreateApiKey, RevokeApiKey
 from application.exact import ExactAuthError
 from application.exact_connection import (
     CompleteExactConnection,
@@ -28,6 +29,9 @@ from application.exact_connection import (
     ExactConnectionStatus,
     StartExactConnection,
 )
+from application.ports import PageRequest
+from domain.access import Role
+from domain.audit import AuditOutcome
 from domain.errors import HourbillError
 from infrastructure.exact.connection import (
     SqlExactConnector,
@@ -44,6 +48,7 @@ from infrastructure.exact.sandbox.seed import DEMO_DIVISION
 from infrastructure.exact.sandbox.server import RunningSandbox
 from infrastructure.persistence.database import Database
 from infrastructure.persistence.tables import exact_connections
+from infrastructure.persistence.unit_of_work import SqlAlchemyUnitOfWorkFactory
 from infrastructure.secrets import SecretBox
 from tests.exact.connection.support import stored_row
 
@@ -79,6 +84,8 @@ class Hourbill:
     connector: SqlExactConnector
     states: SqlOAuthStates
     tokens: StoredAccessTokens
+    uow: SqlAlchemyUnitOfWorkFactory
+    admins: int = 0
 
     @property
     def config(self) -> ExactConnectionConfig:
@@ -103,18 +110,27 @@ class Hourbill:
     async def connect(self) -> ExactConnectionStatus:
         """Configure the demo app, start, follow the authorize URL, complete with the code."""
         await ConfigureExactConnection(self.connector).execute(self.config)
-        start = await StartExactConnection(self.connector, self.states, self.clock).execute(
-            "admin@hourbill.example"
-        )
-        response = await self.http.get(start.authorize_url)
+        code, state = await self.approve()
+        return await self.completion().execute(code, state)
+
+    async def approve(self) -> tuple[str, str]:
+        """Start as a new admin key ("admin 1", ...), approve in the sandbox: code and state."""
+        self.admins += 1
+        create = CreateApiKey(self.uow, self.clock)
+        admin = await create.execute(f"admin {self.admins}", Role.ADMIN, "tests")
+        start = StartExactConnection(self.connector, self.states, self.clock)
+        started = await start.execute(admin.key.id)
+        response = await self.http.get(started.authorize_url)
         assert response.status_code == 302, response.text
         location = urlsplit(response.headers["location"])
         assert f"{location.scheme}://{location.netloc}{location.path}" == REDIRECT_URL
         query = parse_qs(location.query)
         [code], [state] = query["code"], query["state"]
-        return await CompleteExactConnection(self.connector, self.states, self.clock).execute(
-            code, state
-        )
+        return code, state
+
+    def completion(self) -> CompleteExactConnection:
+        keys, audit = ApiKeys(self.uow), AuditLog(self.uow, self.clock)
+        return CompleteExactConnection(self.connector, self.states, self.clock, keys, audit)
 
     @property
     def refreshes(self) -> int:
@@ -154,6 +170,7 @@ async def hourbill(exact_sandbox: RunningSandbox, database: Database) -> AsyncIt
             connector,
             SqlOAuthStates(database, clock),
             tokens,
+            SqlAlchemyUnitOfWorkFactory(database),
         )
 
 
@@ -175,17 +192,33 @@ async def test_the_oauth_dance_connects_the_sandbox_user_and_division(hourbill: 
 
 async def test_a_state_works_once(hourbill: Hourbill) -> None:
     await ConfigureExactConnection(hourbill.connector).execute(hourbill.config)
-    start = await StartExactConnection(
-        hourbill.connector, hourbill.states, hourbill.clock
-    ).execute()
-    query = parse_qs(
-        urlsplit((await hourbill.http.get(start.authorize_url)).headers["location"]).query
-    )
-    complete = CompleteExactConnection(hourbill.connector, hourbill.states, hourbill.clock)
-    await complete.execute(query["code"][0], query["state"][0])
+    code, state = await hourbill.approve()
+    complete = hourbill.completion()
+    await complete.execute(code, state)
 
     with pytest.raises(HourbillError, match="Unknown, used or expired state"):
-        await complete.execute(query["code"][0], query["state"][0])
+        await complete.execute(code, state)
+
+
+async def test_a_state_started_by_a_key_revoked_before_the_callback_is_refused(
+    hourbill: Hourbill,
+) -> None:
+    await ConfigureExactConnection(hourbill.connector).execute(hourbill.config)
+    code, state = await hourbill.approve()
+    await RevokeApiKey(hourbill.uow, hourbill.clock).execute("admin 1")
+
+    with pytest.raises(HourbillError, match="which is revoked"):
+        await hourbill.completion().execute(code, state)
+
+    assert (await hourbill.connector.status()).status is ConnectionStatus.NOT_CONNECTED
+    page = await AuditLog(hourbill.uow, hourbill.clock).page(AuditFilter(), PageRequest(first=5))
+    [entry] = page.items
+    assert (entry.action, entry.actor_name, entry.outcome, entry.error_codes) == (
+        "exact.callback",
+        "admin 1",
+        AuditOutcome.REJECTED,
+        ("FORBIDDEN",),
+    )
 
 
 async def test_twenty_concurrent_calls_at_expiry_cause_one_refresh_and_rotation_is_kept(
