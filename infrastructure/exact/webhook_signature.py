@@ -45,11 +45,12 @@ def verify(body: bytes, secret: str) -> WebhookEvent:
     expected = sign(match.group("content"), secret)
     if not hmac.compare_digest(expected.encode(), match.group("hash")):
         raise WebhookSignatureError("the HashCode does not match")
-    return _event(json.loads(match.group("content")))
+    return _event(match.group("content"))
 
 
-def _event(content: Any) -> WebhookEvent:
+def _event(signed: bytes) -> WebhookEvent:
     try:
+        content: Any = json.loads(signed)
         return WebhookEvent(
             topic=str(content["Topic"]),
             action=str(content["Action"]),

@@ -2,23 +2,28 @@
 
 from __future__ import annotations
 
+import base64
+import dataclasses
 import logging
 import uuid
 
 import httpx
 import pytest
 from dependency_injector import providers
+from starlette.applications import Starlette
 
 from application.invoice_sync import HandleExactWebhook
 from application.service import Hourbill
 from domain.invoices import Invoice, InvoiceState
-from hourbill.container import build_container
+from hourbill.container import Container, build_container
 from hourbill.settings import Settings
 from infrastructure.exact.fake import FakeExactGateway
 from infrastructure.exact.sandbox.sandbox import DEMO_WEBHOOK_SECRET
 from infrastructure.exact.sandbox.seed import DEMO_DIVISION
 from infrastructure.exact.sandbox.webhooks import signed_body
+from infrastructure.exact.webhook_signature import sign
 from infrastructure.exact.webhook_verifier import HmacWebhookVerifier
+from interfaces.http.app import create_app
 from interfaces.http.webhooks import MAX_BODY
 from tests.fakes import FakeStore
 from tests.graphql.api import Api
@@ -92,13 +97,63 @@ async def test_a_signed_event_numbers_the_invoice(
     assert exact_gateway.calls == ["sales_invoices"]
 
 
+def _hash(body: str) -> str:
+    return body[body.index('"HashCode":"') + 12 : -2]
+
+
+def _signed_content(content: str, secret: str = SECRET) -> str:
+    return f'{{"Content":{content},"HashCode":"{sign(content.encode(), secret)}"}}'
+
+
 @pytest.mark.parametrize(
-    "forge",
+    ("forge", "reason"),
     [
-        pytest.param(lambda body: body.replace("Update", "Delete"), id="content changed"),
-        pytest.param(lambda body: body[: body.index(',"HashCode"')] + "}", id="unsigned"),
-        pytest.param(lambda body: body.lower(), id="lowercase hash"),
-        pytest.param(lambda body: "garbage", id="not json"),
+        pytest.param(
+            lambda body: body.replace("Update", "Delete"), "does not match", id="content changed"
+        ),
+        pytest.param(
+            lambda body: body[: body.index(',"HashCode"')] + "}", "not an Exact", id="unsigned"
+        ),
+        pytest.param(
+            lambda body: body.replace(_hash(body), _hash(body).lower()),
+            "does not match",
+            id="lowercase hash",
+        ),
+        pytest.param(lambda body: body.lower(), "not an Exact", id="all lowercase"),
+        pytest.param(lambda body: "garbage", "not an Exact", id="not json"),
+        pytest.param(
+            lambda body: body.replace(_hash(body), _hash(body)[:40]),
+            "does not match",
+            id="truncated signature",
+        ),
+        pytest.param(
+            lambda body: body.replace(_hash(body), ""), "does not match", id="empty signature"
+        ),
+        pytest.param(
+            lambda body: body.replace(
+                _hash(body), base64.b64encode(bytes.fromhex(_hash(body))).decode()
+            ),
+            "not an Exact",
+            id="base64 signature",
+        ),
+        pytest.param(
+            lambda body: body.replace(_hash(body), sign(b"other", SECRET)),
+            "does not match",
+            id="signature of other content",
+        ),
+        pytest.param(
+            lambda body: _signed_content(body[11 : body.index(',"HashCode"')], "someone else"),
+            "does not match",
+            id="wrong secret",
+        ),
+        pytest.param(
+            lambda body: _signed_content('{"Topic": "SalesInvoices"}'),
+            "not an event",
+            id="signed but no event",
+        ),
+        pytest.param(
+            lambda body: _signed_content("not json"), "not an event", id="signed but not json"
+        ),
     ],
 )
 async def test_forged_or_unsigned_calls_get_401_and_change_nothing(
@@ -108,19 +163,28 @@ async def test_forged_or_unsigned_calls_get_401_and_change_nothing(
     handler: HandleExactWebhook,
     caplog: pytest.LogCaptureFixture,
     forge: object,
+    reason: str,
 ) -> None:
     invoice, _ = processed_in_exact(store, exact_gateway)
-    body = forge(event_for(invoice))  # type: ignore[operator]
+    genuine = event_for(invoice)
+    body = forge(genuine)  # type: ignore[operator]
+    before = dataclasses.asdict(store.invoices[invoice.id])
 
-    with caplog.at_level(logging.WARNING, logger="interfaces.http.webhooks"):
+    with caplog.at_level(logging.DEBUG):
         response = await client.post(URL, content=body)
     await handler.idle()
 
     assert response.status_code == 401
-    assert store.invoices[invoice.id].state is InvoiceState.SENT
+    assert response.text == "Invalid signature"
+    assert dataclasses.asdict(store.invoices[invoice.id]) == before
     assert exact_gateway.calls == []
-    assert "refused an Exact webhook call" in caplog.text
-    assert str(invoice.exact_invoice_id) not in caplog.text  # the body is never logged
+    [refusal] = [r for r in caplog.records if r.name == "interfaces.http.webhooks"]
+    assert refusal.levelno == logging.WARNING
+    assert "refused an Exact webhook call" in refusal.getMessage()
+    assert reason in refusal.getMessage()
+    # neither the body, nor its signature, nor the secret is logged
+    for secret in (SECRET, str(invoice.exact_invoice_id), _hash(genuine), body):
+        assert secret not in caplog.text
 
 
 async def test_an_event_signed_with_another_secret_is_refused(
@@ -132,6 +196,41 @@ async def test_an_event_signed_with_another_secret_is_refused(
 
     assert response.status_code == 401
     assert store.invoices[invoice.id].state is InvoiceState.SENT
+
+
+async def test_without_a_webhook_secret_every_event_is_refused(
+    container: Container,
+    store: FakeStore,
+    exact_gateway: FakeExactGateway,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    invoice, _ = processed_in_exact(store, exact_gateway)
+    container.exact_webhook_verifier.override(providers.Object(HmacWebhookVerifier(None)))
+    app = create_app(container.hourbill())
+    transport = httpx.ASGITransport(app=app)
+
+    async with httpx.AsyncClient(transport=transport, base_url="http://hourbill.test") as exact:
+        with caplog.at_level(logging.DEBUG):
+            response = await exact.post(URL, content=event_for(invoice, secret=""))
+
+    assert response.status_code == 401
+    assert store.invoices[invoice.id].state is InvoiceState.SENT
+    assert exact_gateway.calls == []
+    assert "no webhook secret is configured" in caplog.text
+
+
+async def test_webhooks_need_no_api_key_but_a_signature(
+    app: Starlette, store: FakeStore, exact_gateway: FakeExactGateway, handler: HandleExactWebhook
+) -> None:
+    invoice, number = processed_in_exact(store, exact_gateway)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://hourbill.test") as exact:
+        forged = await exact.post(URL, content=event_for(invoice, secret="guess"))
+        genuine = await exact.post(URL, content=event_for(invoice))
+    await handler.idle()
+
+    assert (forged.status_code, genuine.status_code) == (401, 200)
+    assert store.invoices[invoice.id].exact_invoice_number == number
 
 
 async def test_an_oversized_body_is_refused_unread(client: httpx.AsyncClient) -> None:
