@@ -5,12 +5,14 @@ from __future__ import annotations
 import uuid
 from collections.abc import Awaitable, Callable
 
+from domain.access import Role
 from domain.errors import ErrorCode
-from interfaces.graphql.context import Info, loaders
+from interfaces.graphql.context import Info, hourbill, loaders
 from interfaces.graphql.errors import ClientError
 from interfaces.graphql.ids import MalformedId, parse_global_id
 from interfaces.graphql.loaders import Loaders, load_as
 from interfaces.graphql.relay import Node
+from interfaces.graphql.types.access import ApiKey
 from interfaces.graphql.types.customers import Customer
 from interfaces.graphql.types.invoices import Invoice, InvoiceRun
 from interfaces.graphql.types.orders import Order
@@ -39,7 +41,18 @@ async def resolve_node(info: Info, id: str) -> Node | None:
         type_name, ident = parse_global_id(id)
     except MalformedId as error:
         raise ClientError(str(error), ErrorCode.INVALID, "id") from None
+    if type_name == "ApiKey":
+        return await _api_key(info, ident)
     fetch = FETCHERS.get(type_name)
     if fetch is None:
         raise ClientError(f"{type_name} objects cannot be fetched by id", ErrorCode.INVALID, "id")
     return await fetch(loaders(info), ident)
+
+
+async def _api_key(info: Info, ident: uuid.UUID) -> ApiKey | None:
+    """Keys are for admins: `node` is a viewer's query, so it checks the role itself."""
+    principal = info.context.principal
+    if principal is None or not principal.may(Role.ADMIN):
+        raise ClientError("ApiKey objects need an admin key", ErrorCode.FORBIDDEN, "id")
+    found = await hourbill(info).api_keys.get(ident)
+    return None if found is None else ApiKey.from_domain(found)

@@ -21,7 +21,8 @@ from interfaces.correlation import log_unexpected
 from interfaces.graphql.access import AccessControl
 from interfaces.graphql.context import OperationScope
 from interfaces.graphql.correlation import CorrelationScope
-from interfaces.graphql.errors import is_unexpected, mask_unexpected_errors
+from interfaces.graphql.errors import CodeRefusals, is_unexpected, mask_unexpected_errors
+from interfaces.graphql.mutations.access import AccessMutations
 from interfaces.graphql.mutations.administration import AdministrationMutations
 from interfaces.graphql.mutations.customer_sync import CustomerSyncMutations
 from interfaces.graphql.mutations.customers import CustomerMutations
@@ -33,12 +34,13 @@ from interfaces.graphql.mutations.orders import OrderMutations
 from interfaces.graphql.mutations.sources import SourceMutations
 from interfaces.graphql.mutations.work import WorkMutations
 from interfaces.graphql.queries import CoreQueries
+from interfaces.graphql.queries_access import AccessQueries
 from interfaces.graphql.queries_administration import AdministrationQueries
 from interfaces.graphql.queries_customer_sync import CustomerSyncQueries
 from interfaces.graphql.queries_documents import DocumentQueries
 from interfaces.graphql.queries_invoices import InvoiceQueries
 from interfaces.graphql.scalars import SCALARS
-from interfaces.graphql.subscriptions import Subscription
+from interfaces.graphql.subscriptions import Subscription, SubscriptionsOverWebsocketsOnly
 from interfaces.graphql.suggestions import HideSuggestions, SuggestionFreeExecutor
 
 MAX_DEPTH = 12
@@ -53,6 +55,7 @@ class Query(
     AdministrationQueries,
     InvoiceQueries,
     DocumentQueries,
+    AccessQueries,
 ):
     """Each area contributes its query fields as a mixin class in its own module."""
 
@@ -69,6 +72,7 @@ class Mutation(
     InvoiceMutations,
     InvoiceSyncMutations,
     AdministrationMutations,
+    AccessMutations,
 ):
     pass
 
@@ -88,6 +92,8 @@ def build_schema(*, introspection: bool = True, suggestions: bool = True) -> Hou
     extensions: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
         OperationScope,
         CorrelationScope,
+        CodeRefusals,
+        SubscriptionsOverWebsocketsOnly,
         AccessControl,
         partial(QueryDepthLimiter, max_depth=MAX_DEPTH),
         partial(MaxAliasesLimiter, max_alias_count=MAX_ALIASES),
