@@ -213,7 +213,7 @@ class AccessControl(SchemaExtension):
         kind = operation.operation
         fields = root_fields(document, operation, execution.variables)
         principal = await _principal(context)
-        refused = _refuse(principal, kind, fields)
+        refused = _refuse(principal, kind, fields, had_key=context.api_key is not None)
         audit = context.hourbill.audit_log
         if refused is not None:
             if kind is OperationType.MUTATION:
@@ -279,10 +279,15 @@ async def _principal(context: Context) -> Principal | None:
 
 
 def _refuse(
-    principal: Principal | None, kind: OperationType, fields: list[RootField]
+    principal: Principal | None, kind: OperationType, fields: list[RootField], had_key: bool
 ) -> GraphQLError | None:
     if principal is None:
-        return refusal("Present an API key: Authorization: Bearer hb_…", ErrorCode.UNAUTHENTICATED)
+        message = (
+            "The API key is unknown or revoked"
+            if had_key
+            else "Present an API key: Authorization: Bearer hb_…"
+        )
+        return refusal(message, ErrorCode.UNAUTHENTICATED)
     for field in fields:
         role = required_role(kind, field.name, field.arguments)
         if not principal.may(role):
