@@ -8,6 +8,7 @@ this is the same promise kept by the server a client talks to.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -18,7 +19,7 @@ from websockets.exceptions import ConnectionClosed
 from domain.access import Role
 from hourbill.container import build_container
 from hourbill.settings import Settings
-from tests.e2e.server import RunningServer
+from tests.e2e.server import RunningServer, spawned_servers
 from tests.e2e.ws import PROTOCOL, TIMEOUT, graphql_ws
 from tests.support.db import run
 from tests.support.keys import bearer, make_key_in
@@ -107,8 +108,12 @@ async def test_each_role_gets_what_it_may_and_nothing_more(server: RunningServer
 
 
 async def closed_with(server: RunningServer, init: Json | None) -> int:
+    return await closed_with_at(server.ws_url, init)
+
+
+async def closed_with_at(url: str, init: Json | None) -> int:
     """The close code after `connection_init` with `init` as its payload."""
-    async with connect(server.ws_url, subprotocols=[PROTOCOL], open_timeout=TIMEOUT) as socket:
+    async with connect(url, subprotocols=[PROTOCOL], open_timeout=TIMEOUT) as socket:
         message: Json = {"type": "connection_init"}
         if init is not None:
             message["payload"] = init
@@ -155,3 +160,38 @@ async def test_a_key_revoked_on_an_open_websocket_starts_nothing_more(
     assert after["payload"]["data"] is None
     assert after["payload"]["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
     assert server.container.events().subscriber_count == 0
+
+
+async def test_hourbill_serve_logs_requests_but_never_a_key(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    """`hourbill serve` logs every request (uvicorn's access log, at info) with its path and
+    status, never the Authorization header or connection_init's key."""
+    viewer = make_key_in(sqlite_url, Role.VIEWER, "e2e logged viewer")
+    revoked = make_key_in(sqlite_url, Role.ADMIN, "e2e logged revoked")
+    revoke_key_in(sqlite_url, "e2e logged revoked")
+    unknown = "hb_000000000000_" + "A" * 43
+
+    with spawned_servers(sqlite_url, tmp_path, 1) as [served]:
+        async with httpx.AsyncClient(base_url=served.base_url, timeout=10) as http:
+            for token in (served.admin_key, viewer, revoked, unknown):
+                await post(http, token, CUSTOMERS)
+                await post(http, token, CREATE_CUSTOMER, code="LOGGED")
+                await http.get("/documents/orders/x/specification.pdf", headers=bearer(token))
+            async with graphql_ws(served.ws_url, viewer) as ws:
+                await ws.subscribe("1", CUSTOMERS)
+                assert (await ws.receive())["type"] == "next"
+            assert await closed_with_at(served.ws_url, bearer(revoked)) == 4403
+    logged = server_log(tmp_path)
+
+    assert '"POST /graphql HTTP/1.1" 200' in logged
+    assert '"POST /graphql HTTP/1.1" 401' in logged
+    assert '/documents/orders/x/specification.pdf HTTP/1.1" 403' in logged
+    for token in (served.admin_key, viewer, revoked, unknown):
+        assert token not in logged
+        assert token.rsplit("_", 1)[1][:16] not in logged
+
+
+def server_log(workdir: Path) -> str:
+    [log_file] = workdir.glob("server-*.log")
+    return log_file.read_text()

@@ -131,7 +131,7 @@ async def browser(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
 
 
 async def started_state(api: Api) -> str:
-    url = (await api.data(START))["startExactConnection"]["authorizeUrl"]
+    url: str = (await api.data(START))["startExactConnection"]["authorizeUrl"]
     [state] = parse_qs(urlsplit(url).query)["state"]
     return state
 
