@@ -9,12 +9,12 @@ its message is replaced, so internals never leak.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Awaitable, Callable, Collection
+from collections.abc import Awaitable, Callable, Collection, Iterator
 from typing import TypeVar
 
 import strawberry
-from graphql import GraphQLError
-from strawberry.extensions import MaskErrors
+from graphql import GraphQLError, GraphQLSyntaxError
+from strawberry.extensions import MaskErrors, SchemaExtension
 from strawberry.utils.str_converters import to_camel_case
 
 from domain.errors import ErrorCode as DomainErrorCode
@@ -85,6 +85,31 @@ class MaskWithCorrelationId(MaskErrors):
 
 def mask_unexpected_errors() -> MaskErrors:
     return MaskWithCorrelationId(should_mask_error=is_unexpected, error_message=UNEXPECTED)
+
+
+PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
+VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
+
+
+def refusal_code(error: GraphQLError) -> str:
+    return PARSE_FAILED if isinstance(error, GraphQLSyntaxError) else VALIDATION_FAILED
+
+
+class CodeRefusals(SchemaExtension):
+    """An operation refused before it ran has a code too (ADR 0008).
+
+    A syntax error is GRAPHQL_PARSE_FAILED; anything else GraphQL refuses up front
+    (unknown fields, a value not of its type such as a malformed Date, bad variables,
+    the depth, alias and token limits) GRAPHQL_VALIDATION_FAILED. Errors of the
+    execution (with a `path`) keep their own: typed client errors, masked bugs.
+    """
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        for error in getattr(self.execution_context.result, "errors", None) or ():
+            extensions = error.extensions or {}
+            if error.path is None and "code" not in extensions and not is_unexpected(error):
+                error.extensions = {**extensions, "code": refusal_code(error)}
 
 
 T = TypeVar("T")

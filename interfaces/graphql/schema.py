@@ -33,6 +33,7 @@ from interfaces.graphql.mutations.invoices import InvoiceMutations
 from interfaces.graphql.mutations.orders import OrderMutations
 from interfaces.graphql.mutations.sources import SourceMutations
 from interfaces.graphql.mutations.work import WorkMutations
+from interfaces.graphql.nul import RefuseNul
 from interfaces.graphql.queries import CoreQueries
 from interfaces.graphql.queries_access import AccessQueries
 from interfaces.graphql.queries_administration import AdministrationQueries
@@ -94,6 +95,7 @@ def build_schema(*, introspection: bool = True, suggestions: bool = True) -> Hou
         CorrelationScope,
         CodeRefusals,
         SubscriptionsOverWebsocketsOnly,
+        RefuseNul,
         AccessControl,
         partial(QueryDepthLimiter, max_depth=MAX_DEPTH),
         partial(MaxAliasesLimiter, max_alias_count=MAX_ALIASES),

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import AsyncGenerator, AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator, Iterator
 from contextlib import aclosing
 from typing import TypeVar
 
 import strawberry
+from starlette.requests import Request
+from strawberry.extensions import SchemaExtension
+from strawberry.types.graphql import OperationType
 
 from domain.errors import ErrorCode
 from domain.events import Event
@@ -26,6 +29,22 @@ from interfaces.graphql.queries import filter_id
 from interfaces.graphql.types.events import InvoiceEvent, InvoiceRunProgress, OrderEvent
 
 E = TypeVar("E", bound=Event)
+
+
+class SubscriptionsOverWebsocketsOnly(SchemaExtension):
+    """A subscription sent over HTTP is refused (400) before it runs: it could never answer.
+
+    Strawberry would execute it like a query, find no single value and fail
+    unexpectedly; graphql-transport-ws is the one way to subscribe (ADR 0009).
+    """
+
+    def on_operation(self) -> Iterator[None]:
+        context = self.execution_context
+        if isinstance(getattr(context.context, "request", None), Request):
+            context.allowed_operations = set(context.allowed_operations) - {
+                OperationType.SUBSCRIPTION
+            }
+        yield
 
 
 KEY_RECHECK_SECONDS = 30.0
