@@ -62,7 +62,7 @@ class ContainerRuntime:
         try:
             made = await self.hourbill().ensure_development_key.execute()
         finally:
-            await self.aclose()
+            await self.release()
         return made.token if made else None
 
     def startup_problems(self) -> list[str]:
@@ -170,6 +170,11 @@ class ContainerRuntime:
             demo=options.demo,
         )
         serve_sandbox(Sandbox(config), host=host, port=port)
+
+    async def release(self) -> None:
+        """Let go of what is bound to this event loop (database connections), keeping the
+        rest open: `serve` runs after set-up steps on an event loop of its own."""
+        await self.container.database().dispose()
 
     async def aclose(self) -> None:
         await self.container.events().aclose()

@@ -69,6 +69,10 @@ class Runtime(Protocol):
         """Serve a standalone Exact Online sandbox until interrupted."""
         ...
 
+    async def release(self) -> None:
+        """Free what a set-up step bound to its event loop; the runtime stays usable."""
+        ...
+
     async def aclose(self) -> None: ...
 
 
@@ -114,7 +118,9 @@ def make_cli(runtime_factory: Callable[[], Runtime]) -> typer.Typer:
         if migrate:
             runtime.migrate()
         if demo_data:
-            summary = asyncio.run(_load(runtime, DemoSize.SMALL, 2026, only_if_empty=True))
+            summary = asyncio.run(
+                _load(runtime, DemoSize.SMALL, 2026, only_if_empty=True, keep_open=True)
+            )
             console.print(f"Demo data: {summary}")
         token = runtime.development_key()
         if token is not None:
@@ -296,8 +302,15 @@ def refuse_unsafe_start(runtime: Runtime, console: Console) -> None:
     raise typer.Exit(code=2)
 
 
-async def _load(runtime: Runtime, size: DemoSize, seed: int, only_if_empty: bool = False) -> str:
+async def _load(
+    runtime: Runtime,
+    size: DemoSize,
+    seed: int,
+    only_if_empty: bool = False,
+    keep_open: bool = False,
+) -> str:
+    """Demo data; `keep_open` when `serve` follows (only the database connections go)."""
     try:
         return await load_demo_data(runtime.hourbill(), size, seed, only_if_empty=only_if_empty)
     finally:
-        await runtime.aclose()
+        await (runtime.release() if keep_open else runtime.aclose())

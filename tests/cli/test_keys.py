@@ -162,3 +162,21 @@ def test_a_configured_exact_app_gets_no_development_key(settings: Settings) -> N
     ok(configured, "migrate")
 
     assert ContainerRuntime(build_container(configured)).development_key() is None
+
+
+class ServeChecksWhatStaysOpen(ContainerRuntime):
+    """What `serve` is handed after its set-up steps (demo data, the development key)."""
+
+    seen: list[bool] = []
+
+    def serve(self, host: str | None, port: int | None) -> None:
+        self.seen.append(self.container.exact_client().is_closed)
+
+
+def test_set_up_before_serving_leaves_the_exact_client_open(settings: Settings) -> None:
+    ServeChecksWhatStaysOpen.seen = []
+
+    result = invoke(settings, "serve", "--demo-data", runtime=ServeChecksWhatStaysOpen)
+
+    assert result.exit_code == 0, result.output
+    assert ServeChecksWhatStaysOpen.seen == [False], "serve's Exact calls need an open client"
