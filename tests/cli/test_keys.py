@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 from typer.testing import CliRunner, Result
@@ -167,7 +168,7 @@ def test_a_configured_exact_app_gets_no_development_key(settings: Settings) -> N
 class ServeChecksWhatStaysOpen(ContainerRuntime):
     """What `serve` is handed after its set-up steps (demo data, the development key)."""
 
-    seen: list[bool] = []
+    seen: ClassVar[list[bool]] = []
 
     def serve(self, host: str | None, port: int | None) -> None:
         self.seen.append(self.container.exact_client().is_closed)
