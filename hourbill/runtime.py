@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import logging
 import signal
 from typing import TYPE_CHECKING
 
@@ -22,6 +23,14 @@ from interfaces.http.app import ShutdownHook
 if TYPE_CHECKING:
     from starlette.applications import Starlette
     from starlette.types import ASGIApp
+
+
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+def configure_logging(level: str) -> None:
+    """Hourbill's loggers to stderr; uvicorn configures its own (access log, server)."""
+    logging.basicConfig(level=level.upper(), format=LOG_FORMAT, force=True)
 
 
 def tune_garbage_collector() -> None:
@@ -115,6 +124,7 @@ class ContainerRuntime:
 
         self.at(host, port)
         host, port = self.settings.host, self.settings.port
+        configure_logging(self.settings.log_level)
         console = Console(stderr=True)
         console.print(f"Database: {self.database_description}")
         if self.settings.graphiql_enabled:
@@ -133,6 +143,7 @@ class ContainerRuntime:
 
     def run_worker(self, once: bool) -> int:
         """Push queued invoices to Exact until SIGINT or SIGTERM (or, `once`, until none is due)."""
+        configure_logging(self.settings.log_level)
         return asyncio.run(self._work(once))
 
     async def _work(self, once: bool) -> int:

@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     max_request_bytes: int = 1024 * 1024
     """The largest body POST /graphql accepts (and the largest websocket message); 413 above."""
     timezone: str = "Europe/Amsterdam"
+    log_level: str = "INFO"
+    """Hourbill's own log lines (refused keys and webhooks, masked errors with their
+    correlation id, the worker) on stderr, at this level and above."""
     database_echo: bool = False
     events_in_process: bool = False
     """Deliver subscription events only within this process, even on PostgreSQL.
