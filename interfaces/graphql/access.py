@@ -207,7 +207,14 @@ class AccessControl(SchemaExtension):
             return
         document = execution.graphql_document
         operation = _operation(document, execution.operation_name)
-        if document is None or operation is None:
+        if document is None:
+            yield
+            return
+        if operation is None:  # fail closed: never run what was not checked
+            message = "Name the one operation to run (operationName)"
+            execution.result = ExecutionResult(
+                data=None, errors=[refusal(message, ErrorCode.INVALID, "operationName")]
+            )
             yield
             return
         kind = operation.operation

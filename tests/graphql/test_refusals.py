@@ -115,3 +115,18 @@ async def test_a_nul_in_a_variable_is_validation_failed_and_nothing_runs(
     assert refused(body) == "GRAPHQL_VALIDATION_FAILED"
     assert store.employees == {}
     assert await api.data("{ auditLog { totalCount } }") == {"auditLog": {"totalCount": 0}}
+
+
+async def test_an_operation_the_access_check_cannot_single_out_is_refused_not_run(
+    api: Api, store: FakeStore
+) -> None:
+    """Two named operations and an operationName that names neither: nothing runs."""
+    document = (
+        'mutation A { createEmployee(input: {code: "X", name: "X"}) { errors { code } } } '
+        "query B { vatCodes { code } }"
+    )
+    response = await api.client.post("/graphql", json={"query": document, "operationName": "C"})
+
+    assert response.status_code == 400
+    assert "C" in response.text
+    assert store.employees == {}
