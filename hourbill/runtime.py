@@ -26,11 +26,15 @@ if TYPE_CHECKING:
 
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+OWN_PACKAGES = ("hourbill", "domain", "application", "infrastructure", "interfaces")
 
 
 def configure_logging(level: str) -> None:
-    """Hourbill's loggers to stderr; uvicorn configures its own (access log, server)."""
-    logging.basicConfig(level=level.upper(), format=LOG_FORMAT, force=True)
+    """Hourbill's own loggers at `level` on stderr; libraries (httpx, SQLAlchemy) stay at
+    WARNING; uvicorn configures its own (access log, server)."""
+    logging.basicConfig(level=logging.WARNING, format=LOG_FORMAT, force=True)
+    for package in OWN_PACKAGES:
+        logging.getLogger(package).setLevel(level.upper())
 
 
 def tune_garbage_collector() -> None:
