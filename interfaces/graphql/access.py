@@ -13,7 +13,6 @@ VIEWER unless `ROLES` says otherwise. A field missing from `ROLES` needs ADMIN
 from __future__ import annotations
 
 import json
-import logging
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -32,12 +31,11 @@ from graphql.language import DocumentNode, FragmentDefinitionNode
 from graphql.utilities import value_from_ast_untyped
 from strawberry.extensions import SchemaExtension
 
+from application.access import AuditLog
 from domain.access import Principal, Role
 from domain.audit import AuditEntry, AuditOutcome
 from domain.errors import ErrorCode
 from interfaces.graphql.context import Context
-
-log = logging.getLogger(__name__)
 
 BILLER_MUTATIONS = (
     "createCustomer",
@@ -258,7 +256,9 @@ class AccessControl(SchemaExtension):
         await _finish(audit, entries, execution.result)
 
 
-async def _finish(audit: Any, entries: list[tuple[RootField, AuditEntry]], result: Any) -> None:
+async def _finish(
+    audit: AuditLog, entries: list[tuple[RootField, AuditEntry]], result: Any
+) -> None:
     data = getattr(result, "data", None) or {}
     failed = {
         str(error.path[0])

@@ -13,11 +13,11 @@ and `/documents` needs a biller key.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Sequence
 
 from starlette.datastructures import Headers
+from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from application.access import Authenticate
@@ -73,12 +73,13 @@ class ApiKeyGuard:
         if principal is None:
             reason = "no API key" if token is None else "an unknown or revoked API key"
             log.info("refused %s %s: %s", scope["method"], path, reason)
-            await _refuse(send, path, 401, ErrorCode.UNAUTHENTICATED, _unauthenticated(token))
+            refusal = _refusal(path, 401, ErrorCode.UNAUTHENTICATED, _unauthenticated(token))
+            await refusal(scope, receive, send)
             return
         for prefix, role in self.role_prefixes:
             if (path == prefix or path.startswith(prefix + "/")) and not principal.may(role):
                 message = f"This needs a {role.value.lower()} key; {principal.label} is not one"
-                await _refuse(send, path, 403, ErrorCode.FORBIDDEN, message)
+                await _refusal(path, 403, ErrorCode.FORBIDDEN, message)(scope, receive, send)
                 return
         scope[PRINCIPAL] = principal
         await self.app(scope, receive, send)
@@ -102,19 +103,13 @@ def _unauthenticated(token: str | None) -> str:
     return "The API key is unknown or revoked"
 
 
-async def _refuse(send: Send, path: str, status: int, code: ErrorCode, message: str) -> None:
+def _refusal(path: str, status: int, code: ErrorCode, message: str) -> JSONResponse:
     """A GraphQL-shaped error body on /graphql; the documents' shape elsewhere."""
     if path.startswith("/graphql"):
         body = {"errors": [{"message": message, "extensions": {"code": code.value}}]}
     else:
         body = {"errors": [{"field": None, "message": message, "code": code.value}]}
-    payload = json.dumps(body).encode()
-    headers = [
-        (b"content-type", b"application/json"),
-        (b"content-length", str(len(payload)).encode()),
-        (b"cache-control", b"no-store"),
-    ]
+    headers = {"Cache-Control": "no-store"}
     if status == 401:
-        headers.append((b"www-authenticate", b'Bearer realm="hourbill"'))
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": payload})
+        headers["WWW-Authenticate"] = 'Bearer realm="hourbill"'
+    return JSONResponse(body, status_code=status, headers=headers)
